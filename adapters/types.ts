@@ -1,0 +1,162 @@
+/**
+ * The adapter contract. An adapter is the only code that knows its platform: how an endpoint looks,
+ * how a message is formatted, signed and split, and what the platform's answer means. The core owns
+ * the queue, the limiters, the retries, the records and the HTTP client (SSRF-guarded, keep-alive).
+ */
+import type { Router } from 'express';
+import type { Logger } from 'winston';
+
+export type Level = 'info' | 'success' | 'warning' | 'error' | 'critical';
+export const LEVELS: readonly Level[] = ['info', 'success', 'warning', 'error', 'critical'];
+
+export interface Mentions {
+  all?: boolean;
+  /** platform user ids (DingTalk userId, Lark open_id, WeCom userid) */
+  users?: string[];
+  /** phone numbers */
+  mobiles?: string[];
+}
+
+/** "max sends in every sliding window of perMs milliseconds" */
+export interface RateWindow {
+  max: number;
+  perMs: number;
+}
+
+/** One delivery as the core hands it over: the content is already rendered for this protocol. */
+export interface OutboundMessage {
+  messageId: string;
+  /** Stable across retries of the same delivery: the platform idempotency key (DingTalk msgUuid). */
+  deliveryId: string;
+  topic: string;
+  subject?: string;
+  /** Body for this protocol. Markdown unless `format` says text. */
+  text: string;
+  format: 'markdown' | 'text';
+  level: Level;
+  /** The message's mentions merged with the subscription's default mentions. */
+  mentions: Mentions;
+  attributes: Record<string, string>;
+  /** ISO 8601 */
+  createdAt: string;
+}
+
+/** A subscription as an adapter sees it: decrypted, already normalised by `normalizeEndpoint`. */
+export interface Target {
+  subscriptionId: string;
+  endpoint: string;
+  secret?: string;
+  keyword?: string;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  /** raw body text */
+  body: string;
+}
+
+/** Core-provided HTTP client: keep-alive pools, timeouts, no redirects, SSRF checks at connect time. */
+export interface HttpClient {
+  /** Throws only for network-level failures (refused, reset, timeout, blocked address). */
+  post(url: string, body: string, headers?: Record<string, string>): Promise<HttpResult>;
+  get(url: string, headers?: Record<string, string>): Promise<HttpResult>;
+}
+
+export interface SendContext {
+  http: HttpClient;
+  /** injected clock (ms): signatures are testable */
+  now(): number;
+  log: Logger;
+}
+
+export type Outcome =
+  | { ok: true; platformMessageId?: string }
+  | {
+      ok: false;
+      /** rate-limited: wait, then retry without spending an attempt; transient: retry with backoff;
+       *  permanent: fail now (bad secret, unknown robot, missing keyword, bad request) */
+      kind: 'rate-limited' | 'transient' | 'permanent';
+      /** the platform's own code (errcode / code / HTTP status) */
+      code?: string | number;
+      /** what a human should do about it, e.g. "check the robot's signing secret" */
+      message: string;
+      retryAfterMs?: number;
+    };
+
+/** Thrown by normalizeEndpoint for an endpoint the platform would never accept. */
+export class EndpointError extends Error {}
+
+/** What the core gives an adapter factory. `config` is the `platforms.<protocol>` config section. */
+export interface AdapterDeps {
+  config: PlatformConfig;
+  log: Logger;
+  http: HttpClient;
+  now(): number;
+}
+
+export interface PlatformConfig {
+  rateLimits: RateWindow[];
+  [key: string]: unknown;
+}
+
+export interface Adapter {
+  readonly protocol: string;
+  /** Shown to people: "DingTalk". */
+  readonly displayName: string;
+  /**
+   * Hosts an endpoint may point at (https only) unless HERALD_ALLOW_HOSTS opens more.
+   * `undefined` means any public https host (the generic webhook).
+   */
+  readonly allowedHosts?: readonly string[];
+  /** Defaults merged under `platforms.<protocol>` from the config files. */
+  readonly defaults: PlatformConfig;
+  /** Validate and canonicalise what a user typed (WeCom: a bare key becomes a URL). Throws EndpointError. */
+  normalizeEndpoint(endpoint: string): string;
+  /** Mask an endpoint for display and logs: the token never appears in full. */
+  maskEndpoint(endpoint: string): string;
+  /** One limiter per robot, shared by every topic it is subscribed to. Must not contain the token. */
+  limiterKey(target: Target): string;
+  /** Payloads in sending order; more than one when the message had to be split to fit. */
+  render(msg: OutboundMessage, target: Target): unknown[];
+  /** One attempt. Never throws for a platform answer: classify it. Network errors may throw. */
+  send(target: Target, payload: unknown, ctx: SendContext): Promise<Outcome>;
+  /** Optional inbound channel for chat commands (issue: chat commands). */
+  inbound?(hub: CommandHub): InboundChannel | undefined;
+}
+
+export interface AdapterFactory {
+  readonly protocol: string;
+  create(deps: AdapterDeps): Adapter;
+}
+
+/** A chat command as it arrived from a group, platform details removed. */
+export interface InboundCommand {
+  protocol: string;
+  /** unique per callback: dedup key */
+  eventId: string;
+  chatId: string;
+  chatName?: string;
+  userId: string;
+  userName?: string;
+  /** platform says the sender administers the group (when it says so at all) */
+  isAdmin?: boolean;
+  /** mentions already stripped */
+  text: string;
+  /** endpoint a subscription of this chat pushes to (e.g. `dingtalk-app:<robotCode>/<conversationId>`) */
+  endpoint?: string;
+}
+
+export interface CommandHub {
+  /** Runs the command; resolves to the reply text to post back into the group. */
+  run(cmd: InboundCommand): Promise<string>;
+  /** true the first time a key is seen within ttlMs (callback dedup) */
+  firstSeen(key: string, ttlMs: number): Promise<boolean>;
+}
+
+export interface InboundChannel {
+  /** HTTP callbacks are mounted under /v1/callbacks/<protocol> */
+  mount?(router: Router): void;
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}

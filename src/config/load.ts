@@ -1,0 +1,127 @@
+/** loadConfig(): config/default.yaml, then the HERALD_CONFIG file, then HERALD_* variables; one schema check. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { type Config, configSchema } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Herald cannot start, the configuration has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** `config/` beside the package root, whether running from src/ (tsx) or dist/src/ (built). */
+function defaultConfigPath(): string {
+  for (const up of ['../../config/default.yaml', '../../../config/default.yaml']) {
+    const p = resolve(here, up);
+    if (existsSync(p)) return p;
+  }
+  throw new ConfigError(['config/default.yaml was not found next to the package']);
+}
+
+type Tree = Record<string, unknown>;
+
+function isTree(v: unknown): v is Tree {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge: objects merge key by key, anything else (arrays too) is replaced. */
+export function merge(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    out[k] = isTree(v) && isTree(out[k]) ? merge(out[k] as Tree, v) : v;
+  }
+  return out;
+}
+
+function readFile(path: string, problems: string[]): Tree {
+  try {
+    const text = readFileSync(path, 'utf8');
+    const data = path.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+    if (data == null) return {};
+    if (!isTree(data)) {
+      problems.push(`${path}: must hold an object of config keys`);
+      return {};
+    }
+    return data;
+  } catch (err) {
+    problems.push(`${path}: ${(err as Error).message}`);
+    return {};
+  }
+}
+
+/** The environment variables of the SPEC, as a config tree. */
+function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Tree {
+  const t: Tree = {};
+  const num = (name: string): number | undefined => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n)) problems.push(`${name}: "${v}" is not a whole number`);
+    return n;
+  };
+  const set = (path: string[], value: unknown) => {
+    if (value === undefined || value === '') return;
+    let node = t;
+    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Tree;
+    node[path[path.length - 1]!] = value;
+  };
+  set(['port'], num('HERALD_PORT'));
+  set(['host'], env.HERALD_HOST);
+  set(['dataDir'], env.HERALD_DATA_DIR);
+  set(['redisUrl'], env.HERALD_REDIS_URL);
+  set(['adminToken'], env.HERALD_ADMIN_TOKEN);
+  set(['secretKey'], env.HERALD_SECRET_KEY);
+  set(['logLevel'], env.HERALD_LOG_LEVEL);
+  set(['logFormat'], env.HERALD_LOG_FORMAT);
+  if (env.HERALD_ALLOW_HOSTS) {
+    set(['allowHosts'], env.HERALD_ALLOW_HOSTS.split(/[\s,]+/).filter(Boolean));
+  }
+  set(['platforms', 'dingtalk', 'clientId'], env.HERALD_DINGTALK_CLIENT_ID);
+  set(['platforms', 'dingtalk', 'clientSecret'], env.HERALD_DINGTALK_CLIENT_SECRET);
+  set(['platforms', 'lark', 'appId'], env.HERALD_LARK_APP_ID);
+  set(['platforms', 'lark', 'appSecret'], env.HERALD_LARK_APP_SECRET);
+  set(['platforms', 'lark', 'encryptKey'], env.HERALD_LARK_ENCRYPT_KEY);
+  set(['platforms', 'lark', 'verificationToken'], env.HERALD_LARK_VERIFICATION_TOKEN);
+  set(['platforms', 'wecom', 'token'], env.HERALD_WECOM_TOKEN);
+  set(['platforms', 'wecom', 'encodingAesKey'], env.HERALD_WECOM_ENCODING_AES_KEY);
+  return t;
+}
+
+const BUILT_IN: Tree = {
+  port: 8711,
+  host: '0.0.0.0',
+  dataDir: './data',
+  allowHosts: [],
+  logLevel: 'info',
+  logFormat: process.env.NODE_ENV === 'production' ? 'json' : 'pretty',
+};
+
+/**
+ * Loads and checks the whole configuration. `platformDefaults` are the adapters' own defaults,
+ * merged under the files so a new platform works without a config entry.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, platformDefaults: Tree = {}): Config {
+  const problems: string[] = [];
+  let tree = merge(BUILT_IN, { platforms: platformDefaults });
+  tree = merge(tree, readFile(defaultConfigPath(), problems));
+  if (env.HERALD_CONFIG) {
+    const path = resolve(env.HERALD_CONFIG);
+    if (!existsSync(path)) problems.push(`HERALD_CONFIG: no file at ${path}`);
+    else tree = merge(tree, readFile(path, problems));
+  }
+  tree = merge(tree, fromEnv(env, problems));
+  const parsed = configSchema.safeParse(tree);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+}
+
+export const projectRoot = (): string => resolve(dirname(defaultConfigPath()), '..');

@@ -1,0 +1,65 @@
+/** One declaration gives Herald's config type and its runtime check. */
+import { z } from 'zod';
+
+const rateWindow = z.strictObject({
+  max: z.number().int().positive(),
+  perMs: z.number().int().positive(),
+});
+
+/** `platforms.<protocol>`: rateLimits is common, every other key belongs to its adapter. */
+const platform = z.looseObject({ rateLimits: z.array(rateWindow) });
+
+const commandPolicy = z.strictObject({
+  /** who may subscribe a group: anyone in it, its admins, or the listed user ids */
+  allow: z.enum(['anyone', 'admins', 'allowlist']).default('anyone'),
+  users: z.array(z.string()).default([]),
+});
+
+export const configSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  dataDir: z.string().min(1),
+  redisUrl: z.string().url().optional(),
+  adminToken: z.string().min(16, 'HERALD_ADMIN_TOKEN must be at least 16 characters').optional(),
+  /** base64 of 32 bytes */
+  secretKey: z
+    .string()
+    .refine((s) => Buffer.from(s, 'base64').length === 32, 'HERALD_SECRET_KEY must be base64 of exactly 32 bytes')
+    .optional(),
+  allowHosts: z.array(z.string().min(1)),
+  logLevel: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']),
+  logFormat: z.enum(['json', 'pretty']),
+  records: z.strictObject({ retentionDays: z.number().positive() }),
+  delivery: z.strictObject({
+    maxAttempts: z.number().int().min(1).max(100),
+    backoffMs: z.number().int().min(1),
+    maxBackoffMs: z.number().int().min(1),
+    concurrency: z.number().int().min(1).max(10_000),
+    timeoutMs: z.number().int().min(100),
+  }),
+  publish: z.strictObject({
+    idempotencyWindowMs: z.number().int().min(1000),
+    timeZone: z.string().refine(isTimeZone, 'publish.timeZone must be an IANA time zone such as Asia/Shanghai'),
+    rateLimit: z.strictObject({ burst: z.number().int().min(1), perSecond: z.number().positive() }),
+  }),
+  quotas: z.strictObject({
+    topics: z.number().int().min(0),
+    subscriptionsPerTopic: z.number().int().min(0),
+    templates: z.number().int().min(0),
+    messageBytes: z.number().int().min(1),
+  }),
+  redis: z.strictObject({ keyPrefix: z.string() }),
+  commands: z.record(z.string(), commandPolicy).default({}),
+  platforms: z.record(z.string(), platform),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The embedded store: keyv over @keyv/sqlite in HERALD_DATA_DIR. Reads go through Keyv; writes are
+ * grouped into one SQLite transaction per tick (group commit), which is what makes durable publishes
+ * cheap. Sets live in a side table on the same connection. WAL + synchronous=NORMAL survives kill -9.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import KeyvSqlite from '@keyv/sqlite';
+import Keyv from 'keyv';
+import type { Store, WriteOp } from './store.js';
+
+type Query = (sql: string, ...params: unknown[]) => Promise<Record<string, unknown>[]>;
+interface Pending {
+  ops: WriteOp[];
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+const serialize = (value: unknown, ttlMs?: number): string =>
+  JSON.stringify({ value, expires: ttlMs ? Date.now() + ttlMs : null });
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly keyv: Keyv;
+  private readonly query: Query;
+  private readonly adapter: KeyvSqlite;
+  private readonly ready: Promise<void>;
+  private queue: Pending[] = [];
+  private flushing = false;
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.adapter = new KeyvSqlite({ uri: `sqlite://${join(dataDir, 'herald.sqlite')}`, busyTimeout: 5000 });
+    this.query = this.adapter.query as Query;
+    this.keyv = new Keyv({
+      store: this.adapter,
+      useKeyPrefix: false,
+      serialize: JSON.stringify,
+      deserialize: (s: string) => JSON.parse(s),
+    });
+    this.keyv.on('error', () => {}); // surfaced through the failing call instead
+    this.ready = (async () => {
+      await this.query('PRAGMA journal_mode=WAL');
+      await this.query('PRAGMA synchronous=NORMAL');
+      await this.query('PRAGMA secure_delete=ON');
+      await this.query(
+        'CREATE TABLE IF NOT EXISTS herald_sets(name TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY(name, member)) WITHOUT ROWID',
+      );
+    })();
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    await this.ready;
+    return (await this.keyv.get(key)) as T | undefined;
+  }
+
+  async getMany<T>(keys: string[]): Promise<(T | undefined)[]> {
+    if (keys.length === 0) return [];
+    await this.ready;
+    const out: (T | undefined)[] = [];
+    // json_each takes any count, but keep each statement's parameter small.
+    for (let i = 0; i < keys.length; i += 5000) {
+      out.push(...((await this.keyv.get(keys.slice(i, i + 5000))) as (T | undefined)[]));
+    }
+    return out;
+  }
+
+  set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    return this.batch([{ op: 'set', key, value, ttlMs }]);
+  }
+
+  delete(key: string): Promise<void> {
+    return this.batch([{ op: 'del', key }]);
+  }
+
+  async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
+    // One process owns the embedded store: serialising per key makes check-then-write atomic.
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const run = prev.then(async () => {
+      if ((await this.get(key)) !== undefined) return false;
+      await this.set(key, value, ttlMs);
+      return true;
+    });
+    const tail = run.catch(() => {});
+    this.locks.set(key, tail);
+    tail.then(() => this.locks.get(key) === tail && this.locks.delete(key));
+    return run;
+  }
+
+  sadd(set: string, ...members: string[]): Promise<void> {
+    return this.batch(members.map((member) => ({ op: 'sadd' as const, set, member })));
+  }
+
+  srem(set: string, ...members: string[]): Promise<void> {
+    return this.batch(members.map((member) => ({ op: 'srem' as const, set, member })));
+  }
+
+  async smembers(set: string): Promise<string[]> {
+    await this.ready;
+    const rows = await this.query('SELECT member FROM herald_sets WHERE name = ? ORDER BY member', set);
+    return rows.map((r) => r.member as string);
+  }
+
+  async scard(set: string): Promise<number> {
+    await this.ready;
+    const rows = await this.query('SELECT count(*) AS n FROM herald_sets WHERE name = ?', set);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  batch(ops: WriteOp[]): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ops, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Runs queued batches as one transaction; batches that arrive meanwhile form the next one. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    await this.ready.catch(() => {});
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      try {
+        await this.commit(group.flatMap((p) => p.ops));
+        for (const p of group) p.resolve();
+      } catch (err) {
+        for (const p of group) p.reject(err as Error);
+      }
+    }
+    this.flushing = false;
+  }
+
+  private async commit(ops: WriteOp[]): Promise<void> {
+    // The last op on a key (or set member) wins, as if they ran one by one.
+    const kv = new Map<string, WriteOp>();
+    const members = new Map<string, WriteOp>();
+    for (const op of ops) {
+      if (op.op === 'set' || op.op === 'del') kv.set(op.key, op);
+      else members.set(`${op.set}\u0000${op.member}`, op);
+    }
+    const upserts: [string, string][] = [];
+    const deletes: string[] = [];
+    for (const op of kv.values()) {
+      if (op.op === 'set') upserts.push([op.key, serialize(op.value, op.ttlMs)]);
+      else if (op.op === 'del') deletes.push(op.key);
+    }
+    const adds: [string, string][] = [];
+    const rems: [string, string][] = [];
+    for (const op of members.values()) {
+      if (op.op === 'sadd') adds.push([op.set, op.member]);
+      else if (op.op === 'srem') rems.push([op.set, op.member]);
+    }
+    await this.query('BEGIN IMMEDIATE');
+    try {
+      if (upserts.length)
+        await this.query(
+          `INSERT INTO keyv(key, value) SELECT value->>0, value->>1 FROM json_each(?)
+           WHERE true ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+          JSON.stringify(upserts),
+        );
+      if (deletes.length) await this.query('DELETE FROM keyv WHERE key IN (SELECT value FROM json_each(?))', JSON.stringify(deletes));
+      if (adds.length)
+        await this.query(
+          'INSERT OR IGNORE INTO herald_sets(name, member) SELECT value->>0, value->>1 FROM json_each(?)',
+          JSON.stringify(adds),
+        );
+      if (rems.length)
+        await this.query(
+          'DELETE FROM herald_sets WHERE (name, member) IN (SELECT value->>0, value->>1 FROM json_each(?))',
+          JSON.stringify(rems),
+        );
+      await this.query('COMMIT');
+    } catch (err) {
+      await this.query('ROLLBACK').catch(() => {});
+      throw err;
+    }
+  }
+
+  async purge(): Promise<void> {
+    await this.ready;
+    await this.query('PRAGMA wal_checkpoint(TRUNCATE)');
+  }
+
+  /** Drops rows whose TTL has passed (Keyv only drops them when read). */
+  async sweepExpired(): Promise<void> {
+    await this.ready;
+    await this.query("DELETE FROM keyv WHERE value->>'expires' IS NOT NULL AND value->>'expires' < ?", Date.now());
+  }
+
+  async ping(): Promise<void> {
+    await this.ready;
+    await this.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    while (this.flushing || this.queue.length) await new Promise((r) => setTimeout(r, 5));
+    await this.adapter.disconnect();
+  }
+}
