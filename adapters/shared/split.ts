@@ -6,10 +6,182 @@
  *
  * splitText(text, maxBytes) returns parts whose UTF-8 byte length each is <= maxBytes, with a
  * part label "(i/n)" appended to each when there is more than one part; `label` shapes it.
+ *
+ * Invariant (tested): splitParts(...).map(p => p.body).join('') === text, and each string of
+ * splitText is `prefix + body + suffix + label` of the same part.
  */
 export interface SplitOptions {
   /** Room each part needs for its label, added to each part: default `\n\n(${i}/${n})`. */
   label?: (index: number, total: number) => string;
 }
 
-export declare function splitText(text: string, maxBytes: number, opts?: SplitOptions): string[];
+/** One part before joining: `body` is an exact slice of the input; the rest is added around it. */
+export interface SplitPart {
+  /** reopens a code fence cut by the previous part (its original opening line), else '' */
+  prefix: string;
+  body: string;
+  /** closes a code fence this part cuts (newline if needed + the fence marker), else '' */
+  suffix: string;
+  label: string;
+}
+
+const defaultLabel = (i: number, n: number): string => `\n\n(${i}/${n})`;
+/** Label sizing is recomputed when the part count grows a digit; a handful of rounds always suffices. */
+const MAX_LABEL_ROUNDS = 8;
+
+/** Cut quality, best first; 0 = never (inside a surrogate pair). */
+const enum Rank {
+  Never = 0,
+  CodePoint = 1, // inside a grapheme cluster (e.g. between an emoji and its skin tone)
+  Protected = 2, // a character boundary inside a link, inline code, table row or fence line
+  Grapheme = 3,
+  Space = 4,
+  Line = 5,
+  Paragraph = 6,
+}
+
+interface Fence {
+  /** index after the opening line: cuts in [contentStart, closeStart] need repair */
+  contentStart: number;
+  closeStart: number;
+  opener: string;
+  marker: string;
+}
+
+const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+export function splitText(text: string, maxBytes: number, opts?: SplitOptions): string[] {
+  return splitParts(text, maxBytes, opts).map((p) => p.prefix + p.body + p.suffix + p.label);
+}
+
+export function splitParts(text: string, maxBytes: number, opts?: SplitOptions): SplitPart[] {
+  if (bytes(text) <= maxBytes) return [{ prefix: '', body: text, suffix: '', label: '' }];
+  const label = opts?.label ?? defaultLabel;
+  const labelRoom = (n: number): number => {
+    let max = 0;
+    for (let i = 1; i <= n; i++) max = Math.max(max, bytes(label(i, n)));
+    return max;
+  };
+  const map = analyse(text);
+  let reserve = labelRoom(2);
+  for (let round = 0; round < MAX_LABEL_ROUNDS; round++) {
+    const chunks = chunk(text, map, maxBytes - reserve);
+    const need = labelRoom(chunks.length);
+    if (need <= reserve) return chunks.map((c, i) => ({ ...c, label: label(i + 1, chunks.length) }));
+    reserve = need;
+  }
+  throw new RangeError(`splitText: labels do not settle for maxBytes ${maxBytes}`);
+}
+
+interface TextMap {
+  /** byteAt[i] = UTF-8 bytes of text.slice(0, i) */
+  byteAt: Float64Array;
+  rank: Uint8Array;
+  /** fence index + 1 for cuts that land inside a fenced block's content, else 0 */
+  fenceAt: Int32Array;
+  fences: Fence[];
+}
+
+function chunk(text: string, m: TextMap, budget: number): Omit<SplitPart, 'label'>[] {
+  const out: Omit<SplitPart, 'label'>[] = [];
+  let s = 0;
+  while (s < text.length) {
+    const prefix = m.fenceAt[s] ? m.fences[m.fenceAt[s] - 1].opener : '';
+    const base = bytes(prefix) - m.byteAt[s];
+    const suffixAt = (p: number): string => {
+      const f = m.fenceAt[p];
+      if (!f || p === text.length) return '';
+      return (text[p - 1] === '\n' ? '' : '\n') + m.fences[f - 1].marker;
+    };
+    if (base + m.byteAt[text.length] <= budget) {
+      out.push({ prefix, body: text.slice(s), suffix: '' });
+      break;
+    }
+    // best[r] = furthest cut of rank r that fits
+    const best = new Array<number>(Rank.Paragraph + 1).fill(-1);
+    for (let p = s + 1; p < text.length && base + m.byteAt[p] <= budget; p++) {
+      const r = m.rank[p];
+      if (r !== Rank.Never && base + m.byteAt[p] + bytes(suffixAt(p)) <= budget) best[r] = p;
+    }
+    const cut = pickCut(best, (p) => base + m.byteAt[p], budget);
+    if (cut < 0) throw new RangeError(`splitText: maxBytes leaves ${budget} bytes per part, too few to progress`);
+    out.push({ prefix, body: text.slice(s, cut), suffix: suffixAt(cut) });
+    s = cut;
+  }
+  return out;
+}
+
+/** The best-ranked cut that fills at least half the part; else the best-ranked cut at all. */
+function pickCut(best: number[], used: (p: number) => number, budget: number): number {
+  for (let r = Rank.Paragraph; r >= Rank.Grapheme; r--) if (best[r] >= 0 && used(best[r]) * 2 >= budget) return best[r];
+  for (let r = Rank.Paragraph; r >= Rank.CodePoint; r--) if (best[r] >= 0) return best[r];
+  return -1;
+}
+
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})([^\n]*)$/;
+/** inline links and images, autolinks, bare URLs, inline code spans */
+const INLINE_ATOMS = /!?\[[^\]\n]*\]\([^)\n]*\)|<https?:[^>\s]*>|https?:\/\/[^\s<>)\]]+|(`+)[^`\n]*?\1(?!`)/g;
+const TABLE_ROW = /^\s*\|/;
+
+function analyse(text: string): TextMap {
+  const n = text.length;
+  const byteAt = new Float64Array(n + 1);
+  const rank = new Uint8Array(n + 1);
+  const fenceAt = new Int32Array(n + 1);
+  const fences: Fence[] = [];
+  // character boundaries and their byte offsets
+  for (let i = 0; i < n; ) {
+    const cp = text.codePointAt(i) as number;
+    const w = cp > 0xffff ? 2 : 1;
+    byteAt[i + w] = byteAt[i] + (cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4);
+    if (w === 2) byteAt[i + 1] = byteAt[i]; // rank stays Never: inside a surrogate pair
+    rank[i + w] = Rank.CodePoint;
+    i += w;
+  }
+  for (const seg of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)) {
+    if (seg.index > 0) rank[seg.index] = Rank.Grapheme;
+  }
+  const protect = (from: number, to: number): void => {
+    for (let p = from + 1; p < to; p++) if (rank[p] >= Rank.Grapheme) rank[p] = Rank.Protected;
+  };
+  let lineStart = 0;
+  let prevBlank = false;
+  let open: { contentStart: number; char: string; len: number; opener: string } | undefined;
+  while (lineStart <= n) {
+    const nl = text.indexOf('\n', lineStart);
+    const end = nl < 0 ? n : nl; // line content is [lineStart, end)
+    const next = nl < 0 ? n : nl + 1;
+    const line = text.slice(lineStart, end).replace(/\r$/, '');
+    const blank = line.trim() === '';
+    if (lineStart > 0) rank[lineStart] = prevBlank ? Rank.Paragraph : Rank.Line;
+    if (open) {
+      const close = line.match(/^ {0,3}(`{3,}|~{3,})\s*$/);
+      if (close && close[1][0] === open.char && close[1].length >= open.len) {
+        fences.push({ contentStart: open.contentStart, closeStart: lineStart, opener: open.opener, marker: open.char.repeat(open.len) });
+        protect(lineStart, end);
+        open = undefined;
+      } else {
+        for (let p = lineStart + 1; p < end; p++) if (text[p - 1] === ' ' && rank[p] >= Rank.Grapheme) rank[p] = Rank.Space;
+      }
+    } else {
+      const fo = line.match(FENCE_OPEN);
+      if (fo && !(fo[1][0] === '`' && fo[2].includes('`'))) {
+        const opener = text.slice(lineStart, next);
+        open = { contentStart: next, char: fo[1][0], len: fo[1].length, opener: opener.endsWith('\n') ? opener : `${opener}\n` };
+        protect(lineStart, end);
+      } else {
+        for (let p = lineStart + 1; p < end; p++) if (text[p - 1] === ' ' && rank[p] >= Rank.Grapheme) rank[p] = Rank.Space;
+        if (TABLE_ROW.test(line)) protect(lineStart, end);
+        for (const a of line.matchAll(INLINE_ATOMS)) protect(lineStart + (a.index ?? 0), lineStart + (a.index ?? 0) + a[0].length);
+      }
+    }
+    prevBlank = blank;
+    if (nl < 0) break;
+    lineStart = next;
+  }
+  if (open) fences.push({ contentStart: open.contentStart, closeStart: n, opener: open.opener, marker: open.char.repeat(open.len) });
+  fences.forEach((f, k) => {
+    for (let p = f.contentStart; p <= f.closeStart && p <= n; p++) fenceAt[p] = k + 1;
+  });
+  return { byteAt, rank, fenceAt, fences };
+}
