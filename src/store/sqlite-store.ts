@@ -32,7 +32,8 @@ export class SqliteStore implements Store {
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
     this.adapter = new KeyvSqlite({ uri: `sqlite://${join(dataDir, 'herald.sqlite')}`, busyTimeout: 5000 });
-    this.query = this.adapter.query as Query;
+    const query = this.adapter.query as Query;
+    this.query = query;
     this.keyv = new Keyv({
       store: this.adapter,
       useKeyPrefix: false,
@@ -41,10 +42,10 @@ export class SqliteStore implements Store {
     });
     this.keyv.on('error', () => {}); // surfaced through the failing call instead
     this.ready = (async () => {
-      await this.query('PRAGMA journal_mode=WAL');
-      await this.query('PRAGMA synchronous=NORMAL');
-      await this.query('PRAGMA secure_delete=ON');
-      await this.query(
+      await query('PRAGMA journal_mode=WAL');
+      await query('PRAGMA synchronous=NORMAL');
+      await query('PRAGMA secure_delete=ON');
+      await query(
         'CREATE TABLE IF NOT EXISTS herald_sets(name TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY(name, member)) WITHOUT ROWID',
       );
     })();
@@ -74,7 +75,7 @@ export class SqliteStore implements Store {
     return this.batch([{ op: 'del', key }]);
   }
 
-  async setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean> {
+  async setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
     // One process owns the embedded store: serialising per key makes check-then-write atomic.
     const prev = this.locks.get(key) ?? Promise.resolve();
     const run = prev.then(async () => {

@@ -15,7 +15,7 @@ export interface Store {
   set(key: string, value: unknown, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
   /** Atomic: writes only when the key is absent (or expired); true when this call wrote it. */
-  setIfAbsent(key: string, value: unknown, ttlMs: number): Promise<boolean>;
+  setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean>;
   sadd(set: string, ...members: string[]): Promise<void>;
   srem(set: string, ...members: string[]): Promise<void>;
   smembers(set: string): Promise<string[]>;

@@ -1,0 +1,5 @@
+/** The platform registry: adding a platform is one folder in adapters/ and one line here. */
+import type { AdapterFactory } from './types.js';
+import { webhookAdapter } from './webhook/index.js';
+
+export const adapterFactories: readonly AdapterFactory[] = [webhookAdapter];

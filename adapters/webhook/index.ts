@@ -1,0 +1,94 @@
+/** The generic webhook: a JSON envelope POSTed to any public https URL, signed when a secret is set. */
+import { createHash } from 'node:crypto';
+import { type Adapter, type AdapterFactory, EndpointError, type Outcome, type Target } from '../types.js';
+import { signWebhook } from './sign.js';
+
+export interface Envelope {
+  messageId: string;
+  deliveryId: string;
+  topic: string;
+  subject?: string;
+  message: string;
+  level: string;
+  mentions: unknown;
+  /** ISO 8601, when the message was published */
+  timestamp: string;
+  attributes: Record<string, string>;
+}
+
+/** Retry-After in seconds or as an HTTP date, to ms. */
+function retryAfterMs(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+export function classifyHttp(status: number, retryAfter: string | null): Outcome {
+  if (status >= 200 && status < 300) return { ok: true };
+  if (status === 429) {
+    return { ok: false, kind: 'rate-limited', code: 429, message: 'the receiver asked Herald to slow down', retryAfterMs: retryAfterMs(retryAfter) };
+  }
+  if (status >= 500 || status === 408) return { ok: false, kind: 'transient', code: status, message: `the receiver answered HTTP ${status}` };
+  if (status >= 300 && status < 400) {
+    return { ok: false, kind: 'permanent', code: status, message: `the receiver redirects (HTTP ${status}); Herald does not follow redirects: subscribe the final URL` };
+  }
+  return { ok: false, kind: 'permanent', code: status, message: `the receiver refused the delivery (HTTP ${status}); check its URL and secret` };
+}
+
+export const webhookAdapter: AdapterFactory = {
+  protocol: 'webhook',
+  create(): Adapter {
+    return {
+      protocol: 'webhook',
+      displayName: 'Webhook',
+      allowedHosts: undefined,
+      defaults: { rateLimits: [] },
+      normalizeEndpoint(endpoint) {
+        let url: URL;
+        try {
+          url = new URL(endpoint);
+        } catch {
+          throw new EndpointError('A webhook endpoint must be an absolute URL such as https://example.com/hooks/herald.');
+        }
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new EndpointError('A webhook endpoint must be an http(s) URL.');
+        url.hash = '';
+        return url.toString();
+      },
+      maskEndpoint(endpoint) {
+        const url = new URL(endpoint);
+        const first = url.pathname.split('/').filter(Boolean)[0];
+        return `${url.protocol}//${url.host}${first ? `/${first.length > 12 ? `${first.slice(0, 4)}…` : first}` : ''}/…`;
+      },
+      limiterKey(target: Target) {
+        return `webhook:${createHash('sha256').update(target.endpoint).digest('hex').slice(0, 16)}`;
+      },
+      render(msg) {
+        const envelope: Envelope = {
+          messageId: msg.messageId,
+          deliveryId: msg.deliveryId,
+          topic: msg.topic,
+          subject: msg.subject,
+          message: msg.text,
+          level: msg.level,
+          mentions: msg.mentions,
+          timestamp: msg.createdAt,
+          attributes: msg.attributes,
+        };
+        return [envelope];
+      },
+      async send(target, payload, ctx) {
+        const body = JSON.stringify(payload);
+        const headers: Record<string, string> = { 'x-herald-delivery': (payload as Envelope).deliveryId };
+        if (target.secret) {
+          const ts = Math.floor(ctx.now() / 1000);
+          headers['x-herald-timestamp'] = String(ts);
+          headers['x-herald-signature'] = signWebhook(target.secret, ts, body);
+        }
+        const res = await ctx.http.post(target.endpoint, body, headers);
+        return classifyHttp(res.status, res.headers.get('retry-after'));
+      },
+    };
+  },
+};

@@ -1,0 +1,154 @@
+/**
+ * The delivery queue contract and its embedded engine. A job is a delivery id and the time it is
+ * due. The embedded engine keeps due times in memory; what makes it durable is the `pending` set in
+ * the store, written with the delivery records before a publish is answered, and read back at start.
+ */
+export interface QueueJob {
+  id: string;
+  runAt: number;
+}
+
+export type JobResult = { done: true } | { retryAt: number };
+export type JobHandler = (id: string) => Promise<JobResult>;
+
+export interface DeliveryQueue {
+  /** Hand durable deliveries to the workers. */
+  enqueue(jobs: QueueJob[]): Promise<void>;
+  /** Start running due jobs; `resume` lists the jobs persisted before this start. */
+  start(handler: JobHandler, resume: () => Promise<QueueJob[]>): Promise<void>;
+  /** Take no new job; resolve when the jobs in flight have finished. */
+  stop(): Promise<void>;
+  depth(): Promise<number>;
+  ping(): Promise<void>;
+}
+
+/** Binary min-heap on (runAt, id): ids are time-sortable, so equal times keep publish order. */
+class Heap {
+  private items: QueueJob[] = [];
+  get size() {
+    return this.items.length;
+  }
+  peek(): QueueJob | undefined {
+    return this.items[0];
+  }
+  private less(a: QueueJob, b: QueueJob) {
+    return a.runAt < b.runAt || (a.runAt === b.runAt && a.id < b.id);
+  }
+  push(job: QueueJob) {
+    const a = this.items;
+    a.push(job);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(a[i]!, a[p]!)) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+  pop(): QueueJob | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l]!, a[m]!)) m = l;
+        if (r < a.length && this.less(a[r]!, a[m]!)) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+export class EmbeddedQueue implements DeliveryQueue {
+  private readonly heap = new Heap();
+  private readonly queued = new Set<string>();
+  private readonly running = new Set<string>();
+  private handler?: JobHandler;
+  private timer?: NodeJS.Timeout;
+  private stopping = false;
+  private idle?: () => void;
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly onError: (err: unknown, id: string) => void,
+  ) {}
+
+  async enqueue(jobs: QueueJob[]): Promise<void> {
+    for (const job of jobs) {
+      if (this.queued.has(job.id) || this.running.has(job.id)) continue;
+      this.queued.add(job.id);
+      this.heap.push(job);
+    }
+    this.pump();
+  }
+
+  async start(handler: JobHandler, resume: () => Promise<QueueJob[]>): Promise<void> {
+    this.handler = handler;
+    await this.enqueue(await resume());
+  }
+
+  private pump(): void {
+    if (!this.handler || this.stopping) return;
+    const now = Date.now();
+    while (this.running.size < this.concurrency) {
+      const top = this.heap.peek();
+      if (!top || top.runAt > now) break;
+      this.heap.pop();
+      this.queued.delete(top.id);
+      this.run(top.id);
+    }
+    clearTimeout(this.timer);
+    const next = this.heap.peek();
+    if (next && this.running.size < this.concurrency) {
+      this.timer = setTimeout(() => this.pump(), Math.max(0, next.runAt - now));
+      this.timer.unref();
+    }
+  }
+
+  private run(id: string): void {
+    this.running.add(id);
+    this.handler!(id)
+      .then(
+        (r) => {
+          if ('retryAt' in r) {
+            this.queued.add(id);
+            this.heap.push({ id, runAt: r.retryAt });
+          }
+        },
+        (err) => {
+          this.onError(err, id);
+          // Never lose it: try again in a while.
+          this.queued.add(id);
+          this.heap.push({ id, runAt: Date.now() + 5_000 });
+        },
+      )
+      .finally(() => {
+        this.running.delete(id);
+        if (this.stopping && this.running.size === 0) this.idle?.();
+        this.pump();
+      });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    if (this.running.size === 0) return;
+    await new Promise<void>((resolve) => {
+      this.idle = resolve;
+    });
+  }
+
+  async depth(): Promise<number> {
+    return this.heap.size + this.running.size;
+  }
+
+  async ping(): Promise<void> {}
+}

@@ -1,0 +1,50 @@
+/** createApp(herald): the express app, without listening (tests and the server both use it). */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Herald } from '../context.js';
+import { Errors } from '../errors.js';
+import { authenticate } from './auth.js';
+import { errorHandler, notFound } from './error-handler.js';
+import { auditRoutes } from './routes/audit.js';
+import { healthRoutes } from './routes/health.js';
+import { messageRoutes } from './routes/messages.js';
+import { publishRoutes } from './routes/publish.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
+import { templateRoutes } from './routes/templates.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { topicRoutes } from './routes/topics.js';
+
+/** Bodies of the admin API are JSON; anything else with a body is refused before parsing. */
+function jsonOnly(req: Request, _res: Response, next: NextFunction) {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (hasBody && !req.is('application/json')) throw Errors.unsupportedMediaType('Send the body as application/json.');
+  next();
+}
+
+export interface AppExtension {
+  /** mounted before authentication: callbacks, console, metrics … */
+  public?: (app: express.Express) => void;
+}
+
+export function createApp(h: Herald, ext: AppExtension[] = []): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(healthRoutes(h));
+  for (const e of ext) e.public?.(app);
+  app.use('/v1', publishRoutes(h));
+  app.use(
+    '/v1',
+    authenticate(h),
+    jsonOnly,
+    express.json({ limit: '1mb', strict: true }),
+    topicRoutes(h),
+    subscriptionRoutes(h),
+    templateRoutes(h),
+    messageRoutes(h),
+    tokenRoutes(h),
+    auditRoutes(h),
+  );
+  app.use(notFound);
+  app.use(errorHandler(h.log));
+  return app;
+}

@@ -1,0 +1,51 @@
+/**
+ * POST /v1/topics/{name}/publish — the one publish endpoint. Any content type is read as text
+ * first (so `curl -d 'backup done'` works); JSON content types are then parsed, and the first intake
+ * that recognises the shape reads it, unless `?format=` names one.
+ */
+import express, { Router } from 'express';
+import type { Herald } from '../../context.js';
+import { Errors } from '../../errors.js';
+import { authenticate, canPublish } from '../auth.js';
+import { topicOr404 } from './topics.js';
+
+const isJsonType = (type: string) => /^application\/([\w.+-]+\+)?json\b/i.test(type);
+
+export function publishRoutes(h: Herald): Router {
+  const r = Router();
+  const readText = express.text({ type: () => true, limit: h.config.quotas.messageBytes, defaultCharset: 'utf-8' });
+
+  r.post('/topics/:name/publish', authenticate(h, { allowQuery: true }), async (req, res) => {
+    if (h.state.shuttingDown) throw Errors.shuttingDown();
+    const name = req.params.name as string;
+    if (!canPublish(req.principal, name)) throw Errors.forbidden(`This token may not publish to "${name.slice(0, 255)}".`);
+    await topicOr404(h, name);
+    await new Promise<void>((resolve, reject) => readText(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    const raw = typeof req.body === 'string' ? req.body : '';
+    const type = req.get('content-type') ?? 'text/plain';
+    let body: unknown = raw;
+    if (isJsonType(type)) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        throw Errors.invalidJson('The body is not valid JSON: check quotes, commas and brackets.');
+      }
+    }
+    const format = typeof req.query.format === 'string' ? req.query.format : undefined;
+    const intake = format ? h.intakes.find((i) => i.name === format) : h.intakes.find((i) => i.detect(body, type));
+    if (!intake) {
+      throw format
+        ? Errors.invalidRequest(`Unknown format "${format.slice(0, 32)}"; use one of ${h.intakes.map((i) => i.name).join(', ')}.`)
+        : Errors.invalidRequest('The body is neither a message object nor text.');
+    }
+    const draft = intake.read(body, { topic: name, timeZone: h.config.publish.timeZone });
+    const key = req.get('idempotency-key');
+    if (key !== undefined && (key.length === 0 || key.length > 255)) {
+      throw Errors.invalidRequest('Idempotency-Key must be 1-255 characters.');
+    }
+    const result = await h.publish(name, draft, key);
+    res.status(202).json(result);
+  });
+
+  return r;
+}

@@ -1,0 +1,134 @@
+/** Subscriptions: endpoints and secrets go in, only masked endpoints ever come out. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { EndpointError } from '../../../adapters/types.js';
+import type { Herald } from '../../context.js';
+import { Errors } from '../../errors.js';
+import { mentionsSchema } from '../../publish/intakes/json.js';
+import { newId } from '../../store/ids.js';
+import type { SubscriptionRecord } from '../../store/subscriptions.js';
+import { requireAdmin } from '../auth.js';
+import { parse } from '../validate.js';
+import { topicOr404 } from './topics.js';
+
+const createBody = z.strictObject({
+  protocol: z.string(),
+  endpoint: z.string().min(1).max(2048),
+  secret: z.string().min(1).max(512).optional(),
+  keyword: z.string().min(1).max(64).optional(),
+  mentions: mentionsSchema.optional(),
+  remark: z.string().max(256).optional(),
+});
+
+export const subscriptionView = (s: SubscriptionRecord) => ({
+  id: s.id,
+  topic: s.topic,
+  protocol: s.protocol,
+  endpoint: s.maskedEndpoint,
+  hasSecret: !!s.secret,
+  keyword: s.keyword,
+  mentions: s.mentions,
+  remark: s.remark,
+  status: s.status,
+  source: s.source,
+  chat: s.chat,
+  createdAt: s.createdAt,
+});
+
+export interface NewSubscription {
+  topic: string;
+  protocol: string;
+  endpoint: string;
+  secret?: string;
+  keyword?: string;
+  mentions?: SubscriptionRecord['mentions'];
+  remark?: string;
+  source: SubscriptionRecord['source'];
+  chat?: SubscriptionRecord['chat'];
+  actor: string;
+}
+
+/** Shared by the API and the chat commands: validates, checks quota and duplicates, stores, audits. */
+export async function addSubscription(h: Herald, input: NewSubscription): Promise<{ sub: SubscriptionRecord; created: boolean }> {
+  const adapter = h.adapters.get(input.protocol);
+  if (!adapter) throw Errors.unsupportedProtocol(`Protocol must be one of ${[...h.adapters.keys()].join(', ')}.`);
+  let endpoint: string;
+  try {
+    endpoint = adapter.normalizeEndpoint(input.endpoint.trim());
+  } catch (err) {
+    if (err instanceof EndpointError) throw Errors.invalidEndpoint(err.message);
+    throw err;
+  }
+  if (input.source === 'api') await h.policy.check(adapter, endpoint);
+  if ((await h.subscriptions.countByTopic(input.topic)) >= h.config.quotas.subscriptionsPerTopic) {
+    throw Errors.quotaExceeded(
+      `The topic has ${h.config.quotas.subscriptionsPerTopic} subscriptions, its quota (quotas.subscriptionsPerTopic).`,
+    );
+  }
+  const rec: SubscriptionRecord = {
+    id: newId('s'),
+    topic: input.topic,
+    protocol: input.protocol,
+    endpoint: h.subscriptions.seal(endpoint),
+    secret: input.secret ? h.subscriptions.seal(input.secret) : undefined,
+    fingerprint: h.subscriptions.fingerprint(input.topic, endpoint),
+    maskedEndpoint: adapter.maskEndpoint(endpoint),
+    keyword: input.keyword,
+    mentions: input.mentions,
+    remark: input.remark,
+    status: 'active',
+    source: input.source,
+    chat: input.chat,
+    createdBy: input.actor,
+    createdAt: new Date().toISOString(),
+  };
+  const { created, id } = await h.subscriptions.create(rec);
+  if (!created) return { sub: (await h.subscriptions.get(id)) ?? rec, created: false };
+  await h.audit.record(input.actor, 'subscription.create', rec.id, {
+    topic: rec.topic,
+    protocol: rec.protocol,
+    endpoint: rec.maskedEndpoint,
+    source: rec.source,
+  });
+  return { sub: rec, created: true };
+}
+
+export async function removeSubscription(h: Herald, sub: SubscriptionRecord, actor: string): Promise<void> {
+  await h.subscriptions.remove(sub);
+  await h.audit.record(actor, 'subscription.delete', sub.id, { topic: sub.topic, protocol: sub.protocol, endpoint: sub.maskedEndpoint });
+}
+
+export function subscriptionRoutes(h: Herald): Router {
+  const r = Router();
+
+  r.post('/topics/:name/subscriptions', requireAdmin, async (req, res) => {
+    const topic = await topicOr404(h, req.params.name as string);
+    const body = parse(createBody, req.body);
+    const { sub, created } = await addSubscription(h, { ...body, topic: topic.name, source: 'api', actor: req.principal!.name });
+    if (!created) throw Errors.subscriptionExists(`This endpoint is subscribed to "${topic.name}" already as ${sub.id}.`);
+    res.status(201).json(subscriptionView(sub));
+  });
+
+  r.get('/topics/:name/subscriptions', requireAdmin, async (req, res) => {
+    const topic = await topicOr404(h, req.params.name as string);
+    const subs = (await h.subscriptions.listByTopic(topic.name)).sort((a, b) => a.id.localeCompare(b.id));
+    res.json({ subscriptions: subs.map(subscriptionView) });
+  });
+
+  const subOr404 = async (id: string) => {
+    const sub = /^[a-z0-9]{1,64}$/.test(id) ? await h.subscriptions.get(id) : undefined;
+    if (!sub) throw Errors.subscriptionNotFound();
+    return sub;
+  };
+
+  r.get('/subscriptions/:id', requireAdmin, async (req, res) => {
+    res.json(subscriptionView(await subOr404(req.params.id as string)));
+  });
+
+  r.delete('/subscriptions/:id', requireAdmin, async (req, res) => {
+    await removeSubscription(h, await subOr404(req.params.id as string), req.principal!.name);
+    res.status(204).end();
+  });
+
+  return r;
+}

@@ -1,0 +1,81 @@
+/** /v1/templates: Handlebars content per (name, protocol); `default` serves every protocol without its own. */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Herald } from '../../context.js';
+import { Errors } from '../../errors.js';
+import type { Template } from '../../store/templates.js';
+import { check } from '../../templates/engine.js';
+import { requireAdmin } from '../auth.js';
+import { parse } from '../validate.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const createBody = z.strictObject({
+  name: z.string().regex(NAME, 'template names are 1-64 letters, digits, "-" or "_"'),
+  protocol: z.string(),
+  content: z.string().min(1).max(65_536),
+});
+const putBody = z.strictObject({ content: z.string().min(1).max(65_536) });
+
+export function templateRoutes(h: Herald): Router {
+  const r = Router();
+  const protocols = () => ['default', ...h.adapters.keys()];
+
+  const checkProtocol = (p: string) => {
+    if (!protocols().includes(p)) throw Errors.unsupportedProtocol(`Template protocol must be one of ${protocols().join(', ')}.`);
+  };
+  const checkContent = (content: string) => {
+    try {
+      check(content);
+    } catch (err) {
+      throw Errors.invalidTemplate(`The template does not compile: ${(err as Error).message.split('\n')[0]}`);
+    }
+  };
+  const tplOr404 = async (name: string, protocol: string) => {
+    const t = NAME.test(name) ? await h.templates.get(name, protocol) : undefined;
+    if (!t) throw Errors.templateNotFound();
+    return t;
+  };
+
+  r.post('/templates', requireAdmin, async (req, res) => {
+    const body = parse(createBody, req.body);
+    checkProtocol(body.protocol);
+    checkContent(body.content);
+    if (await h.templates.get(body.name, body.protocol)) throw Errors.templateExists();
+    if ((await h.templates.count()) >= h.config.quotas.templates) {
+      throw Errors.quotaExceeded(`The quota of ${h.config.quotas.templates} templates is reached (quotas.templates).`);
+    }
+    const now = new Date().toISOString();
+    const t: Template = { ...body, createdAt: now, updatedAt: now };
+    await h.templates.save(t);
+    await h.audit.record(req.principal!.name, 'template.create', `${t.name}/${t.protocol}`);
+    res.status(201).json(t);
+  });
+
+  r.get('/templates', requireAdmin, async (_req, res) => {
+    const list = (await h.templates.list()).sort((a, b) => `${a.name}/${a.protocol}`.localeCompare(`${b.name}/${b.protocol}`));
+    res.json({ templates: list });
+  });
+
+  r.get('/templates/:name/:protocol', requireAdmin, async (req, res) => {
+    res.json(await tplOr404(req.params.name as string, req.params.protocol as string));
+  });
+
+  r.put('/templates/:name/:protocol', requireAdmin, async (req, res) => {
+    const t = await tplOr404(req.params.name as string, req.params.protocol as string);
+    const body = parse(putBody, req.body);
+    checkContent(body.content);
+    const updated = { ...t, content: body.content, updatedAt: new Date().toISOString() };
+    await h.templates.save(updated);
+    await h.audit.record(req.principal!.name, 'template.update', `${t.name}/${t.protocol}`);
+    res.json(updated);
+  });
+
+  r.delete('/templates/:name/:protocol', requireAdmin, async (req, res) => {
+    const t = await tplOr404(req.params.name as string, req.params.protocol as string);
+    await h.templates.remove(t.name, t.protocol);
+    await h.audit.record(req.principal!.name, 'template.delete', `${t.name}/${t.protocol}`);
+    res.status(204).end();
+  });
+
+  return r;
+}

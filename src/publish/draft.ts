@@ -1,0 +1,38 @@
+/** What an intake (JSON, text, Alertmanager, Grafana …) makes of a publish request body. */
+import type { Level, Mentions } from '../../adapters/types.js';
+
+export interface Draft {
+  /** the intake that read it: json, text, alertmanager, grafana */
+  source: string;
+  subject?: string;
+  level: Level;
+  mentions: Mentions;
+  attributes: Record<string, string>;
+  format: 'markdown' | 'text';
+  /** ready texts per protocol (`default` for the rest) … */
+  bodies?: Record<string, string>;
+  /** … or a template to render for each subscribed protocol */
+  template?: {
+    name: string;
+    context: Record<string, unknown>;
+    /** built-in variants used when no stored template of that name exists */
+    builtin?: Record<string, string>;
+  };
+}
+
+export interface IntakeContext {
+  topic: string;
+  timeZone: string;
+}
+
+/**
+ * An intake recognises one kind of body by its shape. The first whose `detect` says yes reads it,
+ * unless `?format=<name>` names one.
+ */
+export interface Intake {
+  name: string;
+  /** true when this body is of this intake's kind */
+  detect(body: unknown, contentType: string): boolean;
+  /** throws HeraldError (400) for a body of its kind it cannot read */
+  read(body: unknown, ctx: IntakeContext): Draft;
+}

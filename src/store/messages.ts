@@ -1,0 +1,112 @@
+/**
+ * Messages and their deliveries. A message holds the text rendered for each protocol at publish
+ * time; a delivery is one (message, subscription) pair with its own status. `pending` lists the
+ * deliveries not yet final: that set is what survives a crash and is resumed at start.
+ */
+import type { Level, Mentions } from '../../adapters/types.js';
+import type { Store, WriteOp } from './store.js';
+
+export interface MessageRecord {
+  id: string;
+  topic: string;
+  subject?: string;
+  level: Level;
+  mentions: Mentions;
+  attributes: Record<string, string>;
+  /** rendered text per protocol; `default` for any protocol without its own */
+  bodies: Record<string, string>;
+  format: 'markdown' | 'text';
+  source: string;
+  deliveryCount: number;
+  createdAt: string;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface DeliveryRecord {
+  id: string;
+  messageId: string;
+  topic: string;
+  subscriptionId: string;
+  protocol: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** parts already accepted by the platform (a split message resumes after them) */
+  partsDone: number;
+  parts?: number;
+  lastError?: string;
+  lastCode?: string | number;
+  nextAttemptAt?: number;
+  deliveredAt?: string;
+  updatedAt: string;
+}
+
+export const deliveryId = (messageId: string, index: number) => `${messageId}.${index.toString().padStart(5, '0')}`;
+
+export class MessageRepo {
+  constructor(
+    private readonly store: Store,
+    private readonly retentionMs: number,
+  ) {}
+
+  /** Everything of one publish, durable together. */
+  createOps(msg: MessageRecord, deliveries: DeliveryRecord[]): WriteOp[] {
+    const ops: WriteOp[] = [
+      { op: 'set', key: `msg:${msg.id}`, value: msg, ttlMs: this.retentionMs },
+      { op: 'sadd', set: `topic-msgs:${msg.topic}`, member: msg.id },
+    ];
+    for (const d of deliveries) {
+      ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
+    }
+    return ops;
+  }
+
+  getMessage(id: string): Promise<MessageRecord | undefined> {
+    return this.store.get<MessageRecord>(`msg:${id}`);
+  }
+
+  getDelivery(id: string): Promise<DeliveryRecord | undefined> {
+    return this.store.get<DeliveryRecord>(`dlv:${id}`);
+  }
+
+  async deliveriesOf(msg: MessageRecord): Promise<DeliveryRecord[]> {
+    const ids = Array.from({ length: msg.deliveryCount }, (_, i) => deliveryId(msg.id, i));
+    return (await this.store.getMany<DeliveryRecord>(ids.map((id) => `dlv:${id}`))).filter(
+      (d): d is DeliveryRecord => !!d,
+    );
+  }
+
+  /** Newest first. Ids are time-sortable. */
+  async listByTopic(topic: string, limit: number): Promise<MessageRecord[]> {
+    const ids = (await this.store.smembers(`topic-msgs:${topic}`)).sort().reverse();
+    const found = await this.store.getMany<MessageRecord>(ids.slice(0, limit).map((id) => `msg:${id}`));
+    const gone = ids.slice(0, limit).filter((_, i) => !found[i]);
+    if (gone.length) await this.store.srem(`topic-msgs:${topic}`, ...gone); // expired records
+    return found.filter((m): m is MessageRecord => !!m);
+  }
+
+  pendingIds(): Promise<string[]> {
+    return this.store.smembers('pending');
+  }
+
+  async failed(limit: number): Promise<DeliveryRecord[]> {
+    const ids = (await this.store.smembers('failed')).sort().reverse().slice(0, limit);
+    return (await this.store.getMany<DeliveryRecord>(ids.map((id) => `dlv:${id}`))).filter(
+      (d): d is DeliveryRecord => !!d,
+    );
+  }
+
+  /** Saves a delivery's progress; a final status leaves `pending` and starts its retention clock. */
+  saveDelivery(d: DeliveryRecord): Promise<void> {
+    const ops: WriteOp[] = [];
+    if (d.status === 'pending') {
+      ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
+      ops.push({ op: 'srem', set: 'failed', member: d.id });
+    } else {
+      ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs });
+      ops.push({ op: 'srem', set: 'pending', member: d.id });
+      ops.push({ op: d.status === 'failed' ? 'sadd' : 'srem', set: 'failed', member: d.id });
+    }
+    return this.store.batch(ops);
+  }
+}

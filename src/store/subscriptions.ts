@@ -1,0 +1,135 @@
+/**
+ * Subscriptions. Endpoints and secrets are sealed (AES-256-GCM) before they reach the store; the
+ * duplicate check uses a keyed fingerprint, so no index holds an endpoint either. Deleting removes
+ * the record and every index entry, then purges the engine's files.
+ */
+import { createHmac } from 'node:crypto';
+import type { Mentions } from '../../adapters/types.js';
+import type { SecretBox } from '../security/secret-box.js';
+import type { Store, WriteOp } from './store.js';
+
+export interface ChatRef {
+  protocol: string;
+  chatId: string;
+  chatName?: string;
+}
+
+/** As stored: nothing in clear that could post to a group. */
+export interface SubscriptionRecord {
+  id: string;
+  topic: string;
+  protocol: string;
+  endpoint: string; // sealed
+  secret?: string; // sealed
+  fingerprint: string;
+  maskedEndpoint: string;
+  keyword?: string;
+  mentions?: Mentions;
+  remark?: string;
+  status: 'active';
+  source: 'api' | 'chat';
+  chat?: ChatRef;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** Decrypted, for the delivery worker only. */
+export interface OpenSubscription extends SubscriptionRecord {
+  plainEndpoint: string;
+  plainSecret?: string;
+}
+
+export class SubscriptionRepo {
+  /** topic -> subscriptions; embedded mode is one process, so it is exact; invalidated on every change */
+  private readonly byTopic = new Map<string, Promise<SubscriptionRecord[]>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly box: SecretBox,
+    private readonly fingerprintKey: Buffer,
+    private readonly cacheLists: boolean,
+  ) {}
+
+  fingerprint(topic: string, endpoint: string): string {
+    return createHmac('sha256', this.fingerprintKey).update(`${topic}\n${endpoint}`).digest('base64url').slice(0, 32);
+  }
+
+  seal(plain: string): string {
+    return this.box.seal(plain);
+  }
+
+  get(id: string): Promise<SubscriptionRecord | undefined> {
+    return this.store.get<SubscriptionRecord>(`sub:${id}`);
+  }
+
+  async open(id: string): Promise<OpenSubscription | undefined> {
+    const rec = await this.get(id);
+    if (!rec) return undefined;
+    return {
+      ...rec,
+      plainEndpoint: this.box.open(rec.endpoint),
+      plainSecret: rec.secret ? this.box.open(rec.secret) : undefined,
+    };
+  }
+
+  listByTopic(topic: string): Promise<SubscriptionRecord[]> {
+    const cached = this.cacheLists && this.byTopic.get(topic);
+    if (cached) return cached;
+    const load = (async () => {
+      const ids = await this.store.smembers(`topic-subs:${topic}`);
+      return (await this.store.getMany<SubscriptionRecord>(ids.map((id) => `sub:${id}`))).filter(
+        (s): s is SubscriptionRecord => !!s,
+      );
+    })();
+    if (this.cacheLists) {
+      this.byTopic.set(topic, load);
+      load.catch(() => this.byTopic.delete(topic));
+    }
+    return load;
+  }
+
+  countByTopic(topic: string): Promise<number> {
+    return this.store.scard(`topic-subs:${topic}`);
+  }
+
+  async listByChat(protocol: string, chatId: string): Promise<SubscriptionRecord[]> {
+    const ids = await this.store.smembers(`chat-subs:${protocol}:${chatId}`);
+    return (await this.store.getMany<SubscriptionRecord>(ids.map((id) => `sub:${id}`))).filter(
+      (s): s is SubscriptionRecord => !!s,
+    );
+  }
+
+  /** Stores it unless the same endpoint is on the topic already; returns the id that holds it. */
+  async create(rec: SubscriptionRecord): Promise<{ created: boolean; id: string }> {
+    const fpKey = `sub-fp:${rec.topic}:${rec.fingerprint}`;
+    if (!(await this.store.setIfAbsent(fpKey, rec.id))) {
+      return { created: false, id: (await this.store.get<string>(fpKey)) ?? '' };
+    }
+    const ops: WriteOp[] = [
+      { op: 'set', key: `sub:${rec.id}`, value: rec },
+      { op: 'sadd', set: `topic-subs:${rec.topic}`, member: rec.id },
+    ];
+    if (rec.chat) ops.push({ op: 'sadd', set: `chat-subs:${rec.chat.protocol}:${rec.chat.chatId}`, member: rec.id });
+    await this.store.batch(ops);
+    this.byTopic.delete(rec.topic);
+    return { created: true, id: rec.id };
+  }
+
+  async remove(rec: SubscriptionRecord): Promise<void> {
+    const ops: WriteOp[] = [
+      { op: 'del', key: `sub:${rec.id}` },
+      { op: 'del', key: `sub-fp:${rec.topic}:${rec.fingerprint}` },
+      { op: 'srem', set: `topic-subs:${rec.topic}`, member: rec.id },
+    ];
+    if (rec.chat) ops.push({ op: 'srem', set: `chat-subs:${rec.chat.protocol}:${rec.chat.chatId}`, member: rec.id });
+    await this.store.batch(ops);
+    this.byTopic.delete(rec.topic);
+    await this.store.purge();
+  }
+
+  /** Forget cached lists (another instance changed them). */
+  invalidate(topic?: string): void {
+    if (topic) this.byTopic.delete(topic);
+    else this.byTopic.clear();
+  }
+}

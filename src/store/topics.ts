@@ -1,0 +1,55 @@
+/** Topics: `topic:<name>` records and the `topics` index. */
+import type { Store } from './store.js';
+
+export interface Topic {
+  name: string;
+  displayName: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Huawei SMN's rule: 1-255 letters, digits, "-" and "_", starting with a letter or digit. */
+export const TOPIC_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
+
+export class TopicRepo {
+  constructor(private readonly store: Store) {}
+
+  get(name: string): Promise<Topic | undefined> {
+    return this.store.get<Topic>(`topic:${name}`);
+  }
+
+  async list(): Promise<Topic[]> {
+    const names = await this.store.smembers('topics');
+    return (await this.store.getMany<Topic>(names.map((n) => `topic:${n}`))).filter((t): t is Topic => !!t);
+  }
+
+  count(): Promise<number> {
+    return this.store.scard('topics');
+  }
+
+  /** false when the name is taken */
+  async create(topic: Topic): Promise<boolean> {
+    if (!(await this.store.setIfAbsent(`topic-lock:${topic.name}`, 1, 60_000))) return false;
+    try {
+      if (await this.get(topic.name)) return false;
+      await this.store.batch([
+        { op: 'set', key: `topic:${topic.name}`, value: topic },
+        { op: 'sadd', set: 'topics', member: topic.name },
+      ]);
+      return true;
+    } finally {
+      await this.store.delete(`topic-lock:${topic.name}`);
+    }
+  }
+
+  update(topic: Topic): Promise<void> {
+    return this.store.set(`topic:${topic.name}`, topic);
+  }
+
+  remove(name: string): Promise<void> {
+    return this.store.batch([
+      { op: 'del', key: `topic:${name}` },
+      { op: 'srem', set: 'topics', member: name },
+    ]);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Handlebars for message templates. No HTML escaping (the output is markdown or plain text), no
+ * prototype access (Handlebars' default), compiled once per distinct content.
+ */
+import Handlebars from 'handlebars';
+
+export const hbs = Handlebars.create();
+
+hbs.registerHelper('upper', (s: unknown) => String(s ?? '').toUpperCase());
+hbs.registerHelper('lower', (s: unknown) => String(s ?? '').toLowerCase());
+hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hbs.registerHelper('default', (v: unknown, fallback: unknown) => (v === undefined || v === null || v === '' ? fallback : v));
+hbs.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : ''));
+hbs.registerHelper('truncate', (s: unknown, n: unknown) => {
+  const text = String(s ?? '');
+  const max = Number(n) || 100;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+});
+
+const cache = new Map<string, HandlebarsTemplateDelegate>();
+const CACHE_MAX = 500;
+
+export function compile(content: string): HandlebarsTemplateDelegate {
+  let fn = cache.get(content);
+  if (!fn) {
+    fn = hbs.compile(content, { noEscape: true, strict: false });
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(content, fn);
+  }
+  return fn;
+}
+
+/** Throws with Handlebars' own message (line and column) when the content does not parse. */
+export function check(content: string): void {
+  hbs.precompile(content, { noEscape: true });
+}
+
+export function render(content: string, context: unknown): string {
+  return compile(content)(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+}
