@@ -1,0 +1,105 @@
+/**
+ * Lark/Feishu custom bot (自定义机器人), outbound: one group, one webhook URL whose last path segment
+ * is the token, an optional signing secret and optional custom keywords (research §2).
+ * https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot
+ */
+import { createHash } from 'node:crypto';
+import { type Adapter, type AdapterFactory, EndpointError, type PlatformConfig } from '../types.js';
+import { chatLimiterKey, isChatEndpoint, normalizeChatEndpoint, sendToChat } from './chat.js';
+import { classifyLarkAnswer } from './codes.js';
+import { type LarkBody, renderLark } from './render.js';
+import { signatureAt } from './sign.js';
+
+/** Research §2.1: Feishu (China) and Lark (international) hosts. */
+export const LARK_HOSTS = ['open.feishu.cn', 'open.larksuite.com'] as const;
+
+/**
+ * Research §2.5: "100 requests/min and 5 requests/s per bot" — both windows hold, or Lark answers 11232.
+ * SPEC "Config keys": platforms.lark.rateLimits defaults.
+ */
+export const LARK_DEFAULTS: PlatformConfig = {
+  rateLimits: [
+    { max: 100, perMs: 60_000 },
+    { max: 5, perMs: 1_000 },
+  ],
+};
+
+/** Research §2.1: `/open-apis/bot/v2/hook/{token}`; tokens are UUID-like. */
+const HOOK_PATH = /^\/open-apis\/bot\/v2\/hook\/([A-Za-z0-9_-]{8,128})\/?$/;
+
+const ENDPOINT_HELP =
+  "A Lark endpoint is the custom bot's webhook URL, https://open.feishu.cn/open-apis/bot/v2/hook/<token> " +
+  '(or open.larksuite.com): in the group, open Settings → Bots → the custom bot and copy its webhook address.';
+
+function parseHook(endpoint: string): { url: URL; token: string } | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return undefined;
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) return undefined;
+  const match = HOOK_PATH.exec(url.pathname);
+  return match ? { url, token: match[1]! } : undefined;
+}
+
+/** Validate and canonicalise a webhook URL (any http(s) host; the core checks which hosts are allowed). */
+export function normalizeLarkEndpoint(endpoint: string): string {
+  const raw = endpoint.trim();
+  if (isChatEndpoint(raw)) return normalizeChatEndpoint(raw);
+  const hook = parseHook(raw);
+  if (!hook) throw new EndpointError(ENDPOINT_HELP);
+  return `${hook.url.protocol}//${hook.url.host}/open-apis/bot/v2/hook/${hook.token}`;
+}
+
+const maskToken = (token: string): string =>
+  token.length > 12 ? `${token.slice(0, 4)}…${token.slice(-4)}` : '****';
+
+/** `https://open.feishu.cn/open-apis/bot/v2/hook/5e3d…86fd`: never the whole token. */
+export function maskLarkEndpoint(endpoint: string): string {
+  if (isChatEndpoint(endpoint)) return `lark-chat:${maskToken(endpoint.slice('lark-chat:'.length))}`;
+  const hook = parseHook(endpoint);
+  if (!hook) return 'lark:****';
+  return `${hook.url.protocol}//${hook.url.host}/open-apis/bot/v2/hook/${maskToken(hook.token)}`;
+}
+
+/** One limiter per bot: Lark counts per tenant and bot, and the token names the bot (research §2.5). */
+export function larkLimiterKey(endpoint: string): string {
+  if (isChatEndpoint(endpoint)) return chatLimiterKey(endpoint);
+  const hook = parseHook(endpoint);
+  const identity = hook ? `${hook.url.host}/${hook.token}` : endpoint;
+  return `lark:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+}
+
+export const larkAdapter: AdapterFactory = {
+  protocol: 'lark',
+  create(): Adapter {
+    return {
+      protocol: 'lark',
+      displayName: 'Lark (Feishu)',
+      allowedHosts: LARK_HOSTS,
+      defaults: LARK_DEFAULTS,
+      normalizeEndpoint: normalizeLarkEndpoint,
+      maskEndpoint: maskLarkEndpoint,
+      limiterKey: (target) => larkLimiterKey(target.endpoint),
+      render: (msg, target) => renderLark(msg, target),
+      async send(target, payload, ctx) {
+        // RESERVED for the chat-command target kind; see ./chat.ts.
+        if (isChatEndpoint(target.endpoint)) return sendToChat(target, payload, ctx);
+        // Signed at send time, not render time: a retry an hour later still needs a fresh timestamp.
+        const body = target.secret ? { ...signatureAt(target.secret, ctx.now()), ...(payload as LarkBody) } : payload;
+        const res = await ctx.http.post(target.endpoint, JSON.stringify(body));
+        const outcome = classifyLarkAnswer(res);
+        if (!outcome.ok) {
+          ctx.log.debug('lark: delivery refused', {
+            target: maskLarkEndpoint(target.endpoint),
+            status: res.status,
+            kind: outcome.kind,
+            code: outcome.code,
+          });
+        }
+        return outcome;
+      },
+    };
+  },
+};
