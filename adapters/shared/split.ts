@@ -30,15 +30,17 @@ const defaultLabel = (i: number, n: number): string => `\n\n(${i}/${n})`;
 const MAX_LABEL_ROUNDS = 8;
 
 /** Cut quality, best first; 0 = never (inside a surrogate pair). */
-const enum Rank {
-  Never = 0,
-  CodePoint = 1, // inside a grapheme cluster (e.g. between an emoji and its skin tone)
-  Protected = 2, // a character boundary inside a link, inline code, table row or fence line
-  Grapheme = 3,
-  Space = 4,
-  Line = 5,
-  Paragraph = 6,
-}
+const Rank = {
+  Never: 0,
+  /** inside a grapheme cluster (e.g. between an emoji and its skin tone) */
+  CodePoint: 1,
+  /** a character boundary inside a link, inline code, table row or fence line */
+  Protected: 2,
+  Grapheme: 3,
+  Space: 4,
+  Line: 5,
+  Paragraph: 6,
+} as const;
 
 interface Fence {
   /** index after the opening line: cuts in [contentStart, closeStart] need repair */
