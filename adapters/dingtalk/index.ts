@@ -1,0 +1,114 @@
+/**
+ * DingTalk custom group robot (自定义机器人), outbound: one POST per payload to the robot's webhook,
+ * signed when the robot has a secret ("加签").
+ * https://open.dingtalk.com/document/robots/custom-robot-access (research/platforms-outbound.md §1)
+ */
+import { createHash } from 'node:crypto';
+import { type Adapter, type AdapterFactory, EndpointError, type PlatformConfig, type Target } from '../types.js';
+import { classifyAnswer } from './codes.js';
+import { type DingtalkPayload, renderDingtalk } from './render.js';
+import { signEndpoint } from './sign.js';
+
+export const DINGTALK_HOST = 'oapi.dingtalk.com';
+const SEND_PATH = '/robot/send';
+
+/** "Each bot can send up to 20 chats per minute to a group" (research §1.5); exceeding it silences the robot for 10 minutes. */
+export const DINGTALK_RATE_WINDOW = { max: 20, perMs: 60_000 };
+
+/**
+ * Second target kind, for groups subscribed by chat command through a DingTalk app robot (Stream mode):
+ * `dingtalk-app:<robotCode>/<openConversationId>`, pushed with the robot group-message API
+ * (POST {apiBase}/v1.0/robot/groupMessages/send, https://open.dingtalk.com/document/orgapp/the-robot-sends-a-group-message).
+ * ▶ PLACE FOR THE APP-ROBOT SENDER (chat-commands issue): `normalizeEndpoint` accepts the form already;
+ *   `send` answers "not available" until the app sender (access token from clientId/clientSecret,
+ *   msgKey sampleMarkdown/sampleText built from the same DingtalkPayload) is added here.
+ */
+export const APP_TARGET_PREFIX = 'dingtalk-app:';
+const APP_TARGET = /^dingtalk-app:([A-Za-z0-9_.-]+)\/([A-Za-z0-9+/=_.$-]+)$/;
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+const ENDPOINT_HELP =
+  'A DingTalk endpoint is the custom robot\'s webhook URL, "https://oapi.dingtalk.com/robot/send?access_token=…": ' +
+  'copy it from the group settings (bots → the custom robot)';
+
+export const dingtalkAdapter: AdapterFactory = {
+  protocol: 'dingtalk',
+  create(): Adapter {
+    return {
+      protocol: 'dingtalk',
+      displayName: 'DingTalk',
+      allowedHosts: [DINGTALK_HOST],
+      defaults: {
+        rateLimits: [DINGTALK_RATE_WINDOW],
+        // Stream gateway, access token and robot group-message API (app robot, chat commands).
+        apiBase: 'https://api.dingtalk.com',
+      } satisfies PlatformConfig,
+      normalizeEndpoint,
+      maskEndpoint,
+      limiterKey,
+      render: renderDingtalk,
+      async send(target, payload, ctx) {
+        if (target.endpoint.startsWith(APP_TARGET_PREFIX)) {
+          return {
+            ok: false,
+            kind: 'permanent',
+            message: 'sending to a DingTalk app-robot group (dingtalk-app:…) is not available yet',
+          };
+        }
+        const url = target.secret ? signEndpoint(target.endpoint, target.secret, ctx.now()) : target.endpoint;
+        const res = await ctx.http.post(url, JSON.stringify(payload as DingtalkPayload));
+        return classifyAnswer(res);
+      },
+    };
+  },
+};
+
+/** Any http(s) URL with path /robot/send and an access_token; canonical form keeps only the token. */
+export function normalizeEndpoint(input: string): string {
+  const raw = input.trim();
+  if (raw.startsWith(APP_TARGET_PREFIX)) {
+    if (!APP_TARGET.test(raw)) {
+      throw new EndpointError('A DingTalk app-robot target is "dingtalk-app:<robotCode>/<openConversationId>".');
+    }
+    return raw;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new EndpointError(`${ENDPOINT_HELP}; this is not a URL.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new EndpointError(`${ENDPOINT_HELP}; use https.`);
+  if (url.username || url.password) throw new EndpointError(`${ENDPOINT_HELP}; a user name or password has no place in it.`);
+  if (url.pathname.replace(/\/+$/, '') !== SEND_PATH) {
+    throw new EndpointError(`${ENDPOINT_HELP}; the path must be ${SEND_PATH}.`);
+  }
+  const token = url.searchParams.get('access_token') ?? '';
+  if (!TOKEN.test(token)) throw new EndpointError(`${ENDPOINT_HELP}; its access_token is missing or malformed.`);
+  return `${url.protocol}//${url.host}${SEND_PATH}?access_token=${token}`;
+}
+
+/** `https://oapi.dingtalk.com/robot/send?access_token=1a2b…9z0y`: never the whole token. */
+export function maskEndpoint(endpoint: string): string {
+  const app = APP_TARGET.exec(endpoint);
+  if (app) return `${APP_TARGET_PREFIX}${app[1]}/${maskSecret(app[2]!)}`;
+  try {
+    const url = new URL(endpoint);
+    return `${url.protocol}//${url.host}${url.pathname}?access_token=${maskSecret(url.searchParams.get('access_token') ?? '')}`;
+  } catch {
+    return '***';
+  }
+}
+
+/** First and last 4 characters; short values are hidden entirely. */
+function maskSecret(value: string): string {
+  return value.length >= 16 ? `${value.slice(0, 4)}…${value.slice(-4)}` : '***';
+}
+
+/** One limiter per robot (the token is the robot's identity), keyed by a short hash, never the token. */
+export function limiterKey(target: Target): string {
+  const app = APP_TARGET.exec(target.endpoint);
+  const identity = app ? `app:${app[1]}/${app[2]}` : (new URL(target.endpoint).searchParams.get('access_token') ?? target.endpoint);
+  return `dingtalk:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+}
