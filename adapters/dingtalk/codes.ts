@@ -18,18 +18,21 @@ const RATE_CODES = new Set([130101, 410100]);
 /** -1 "系统繁忙" (system busy) is DingTalk's generic try-again code across its open APIs. */
 const BUSY_CODE = -1;
 
+const UNKNOWN_TOKEN = "DingTalk does not know this robot token: copy the robot's webhook URL again from the group settings";
+const TOO_LARGE = 'the message is larger than the 20000 bytes DingTalk accepts (a Herald bug: parts should fit)';
+
 /** errcode → what a person should do. 310000 is resolved from errmsg by `securityMessage`. */
 const PERMANENT: Record<number, string> = {
-  300001: "DingTalk does not know this robot token: copy the robot's webhook URL again from the group settings",
+  300001: UNKNOWN_TOKEN,
   300005: "DingTalk does not accept this robot token (robots of external groups cannot be used): add a robot in an internal group",
-  400101: "DingTalk does not know this robot token: copy the robot's webhook URL again from the group settings",
+  400101: UNKNOWN_TOKEN,
   400102: 'the robot is disabled: enable it again in the group settings (bots)',
   400105: 'DingTalk does not support this message type (a Herald bug: please report it)',
   400106: "the robot does not exist any more: add a custom robot again and update the subscription's endpoint",
   400013: 'the group was dissolved: remove this subscription',
   40035: 'DingTalk could not read the message as JSON (a Herald bug: please report it)',
-  460101: 'the message is larger than the 20000 bytes DingTalk accepts (a Herald bug: parts should fit)',
-  101002: 'the message is larger than the 20000 bytes DingTalk accepts (a Herald bug: parts should fit)',
+  460101: TOO_LARGE,
+  101002: TOO_LARGE,
   430101: 'DingTalk flagged a link in the message as unsafe: change the message',
   430102: 'DingTalk flagged the text of the message as unsafe: change the message',
   430103: 'DingTalk flagged an image in the message as unsafe: change the message',
