@@ -1,6 +1,8 @@
 /** The platform registry: adding a platform is one folder in adapters/ and one line here. */
-import type { AdapterFactory } from './types.js';
+import { dingtalkAdapter } from './dingtalk/index.js';
 import { larkAdapter } from './lark/index.js';
+import type { AdapterFactory } from './types.js';
 import { webhookAdapter } from './webhook/index.js';
+import { wecomAdapter } from './wecom/index.js';
 
-export const adapterFactories: readonly AdapterFactory[] = [larkAdapter, webhookAdapter];
+export const adapterFactories: readonly AdapterFactory[] = [dingtalkAdapter, larkAdapter, wecomAdapter, webhookAdapter];
