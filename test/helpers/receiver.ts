@@ -17,7 +17,7 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(): Promise<Receiver> {
+export async function startReceiver(opts: { delayMs?: number } = {}): Promise<Receiver> {
   const hits: Hit[] = [];
   let failing = 0;
   let failStatus = 500;
@@ -36,7 +36,9 @@ export async function startReceiver(): Promise<Receiver> {
         json = JSON.parse(body);
       } catch {}
       hits.push({ at: Date.now(), path: req.url ?? '', headers: req.headers, body, json });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      if (opts.delayMs) setTimeout(answer, opts.delayMs);
+      else answer();
     });
   });
   server.keepAliveTimeout = 60_000;
