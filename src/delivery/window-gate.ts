@@ -6,14 +6,18 @@
  * A slot is reserved when a send starts and re-stamped when its answer arrives: the platform saw the
  * request at or before that moment, so spacing the next sends from it keeps every window exact on
  * the platform's clock too.
+ *
+ * Order: each caller brings a ticket (its delivery id, which sorts by publish time). While an older
+ * ticket is waiting for the same robot, a younger one waits too, so a throttled robot still gets its
+ * messages in the order they were published (a RESOLVED never overtakes its FIRING).
  */
 import type { RateWindow } from '../../adapters/types.js';
 
 export type Acquired = { ok: true; slot: string } | { ok: false; waitMs: number };
 
 export interface WindowGate {
-  /** Reserves a slot now when every window allows it; otherwise says how long to wait. */
-  acquire(key: string, windows: readonly RateWindow[]): Promise<Acquired>;
+  /** Reserves a slot now when every window allows it and no older ticket waits; else how long to wait. */
+  acquire(key: string, windows: readonly RateWindow[], ticket: string): Promise<Acquired>;
   /** The send finished: count its slot from now. */
   settle(key: string, slot: string): Promise<void>;
   /** The platform said "too fast": hold the robot for ms. */
@@ -24,7 +28,14 @@ export interface WindowGate {
 interface Robot {
   slots: { id: number; t: number }[];
   blockedUntil: number;
+  /** tickets told to wait, with the time their claim lapses (a waiter that never returns) */
+  waiting: Map<string, number>;
 }
+
+/** A waiting ticket keeps its place this long past its wake-up time. */
+export const WAITER_GRACE_MS = 5_000;
+/** A younger ticket behind an older waiter looks again after this long. */
+export const QUEUED_BEHIND_MS = 25;
 
 /** Computes how long until one more send fits in every window; 0 when it fits now. */
 export function waitFor(times: readonly number[], windows: readonly RateWindow[], now: number): number {
@@ -46,19 +57,33 @@ export class MemoryWindowGate implements WindowGate {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async acquire(key: string, windows: readonly RateWindow[]): Promise<Acquired> {
+  private robot(key: string): Robot {
+    let robot = this.robots.get(key);
+    if (!robot) this.robots.set(key, (robot = { slots: [], blockedUntil: 0, waiting: new Map() }));
+    return robot;
+  }
+
+  async acquire(key: string, windows: readonly RateWindow[], ticket: string): Promise<Acquired> {
     const now = this.now();
-    const robot = this.robots.get(key) ?? { slots: [], blockedUntil: 0 };
-    this.robots.set(key, robot);
-    if (robot.blockedUntil > now) return { ok: false, waitMs: robot.blockedUntil - now };
+    const robot = this.robot(key);
+    for (const [t, lapse] of robot.waiting) if (lapse < now) robot.waiting.delete(t);
     const longest = Math.max(0, ...windows.map((w) => w.perMs));
-    robot.slots = robot.slots.filter((s) => s.t > now - longest || s.t > now);
-    const wait = waitFor(
-      robot.slots.map((s) => s.t),
-      windows,
-      now,
+    robot.slots = robot.slots.filter((s) => s.t > now - longest);
+    let wait = Math.max(
+      robot.blockedUntil - now,
+      waitFor(
+        robot.slots.map((s) => s.t),
+        windows,
+        now,
+      ),
     );
-    if (wait > 0) return { ok: false, waitMs: wait };
+    const olderWaits = [...robot.waiting.keys()].some((t) => t < ticket);
+    if (olderWaits) wait = Math.max(wait, QUEUED_BEHIND_MS);
+    if (wait > 0) {
+      robot.waiting.set(ticket, now + wait + WAITER_GRACE_MS);
+      return { ok: false, waitMs: wait };
+    }
+    robot.waiting.delete(ticket);
     const id = ++this.seq;
     robot.slots.push({ id, t: now });
     return { ok: true, slot: String(id) };
@@ -70,8 +95,7 @@ export class MemoryWindowGate implements WindowGate {
   }
 
   async block(key: string, ms: number): Promise<void> {
-    const robot = this.robots.get(key) ?? { slots: [], blockedUntil: 0 };
+    const robot = this.robot(key);
     robot.blockedUntil = Math.max(robot.blockedUntil, this.now() + ms);
-    this.robots.set(key, robot);
   }
 }

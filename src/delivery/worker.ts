@@ -27,6 +27,8 @@ export interface WorkerDeps {
   events: EventEmitter;
 }
 
+/** Waits behind a robot's limiter shorter than this are kept in memory only (a restart retries at once). */
+const PERSIST_WAITS_FROM_MS = 1_000;
 /** A platform that keeps answering "too fast" for this long fails the delivery. */
 const MAX_THROTTLED_MS = 24 * 3_600_000;
 
@@ -47,17 +49,21 @@ export function createWorker(deps: WorkerDeps) {
     return { done: true } as const;
   };
 
-  const later = async (d: DeliveryRecord, waitMs: number): Promise<JobResult> => {
-    d.nextAttemptAt = Date.now() + waitMs;
-    d.updatedAt = new Date().toISOString();
-    await messages.saveDelivery(d);
-    return { retryAt: d.nextAttemptAt };
+  /** Runs it again later; short waits behind a limiter are not worth a write. */
+  const later = async (d: DeliveryRecord, waitMs: number, persist = true): Promise<JobResult> => {
+    const retryAt = Date.now() + waitMs;
+    if (persist || waitMs >= PERSIST_WAITS_FROM_MS) {
+      d.nextAttemptAt = retryAt;
+      d.updatedAt = new Date().toISOString();
+      await messages.saveDelivery(d);
+    }
+    return { retryAt };
   };
 
-  const sendPart = (adapter: Adapter, key: string, target: Target, payload: unknown, protocol: string) =>
+  const sendPart = (adapter: Adapter, key: string, target: Target, payload: unknown, d: DeliveryRecord) =>
     limiters.key(key).schedule(async (): Promise<Step> => {
-      const windows = config.platforms[protocol]?.rateLimits ?? adapter.defaults.rateLimits;
-      const got = await gate.acquire(key, windows);
+      const windows = config.platforms[d.protocol]?.rateLimits ?? adapter.defaults.rateLimits;
+      const got = await gate.acquire(key, windows, d.id);
       if (!got.ok) return { waitMs: got.waitMs };
       const started = Date.now();
       try {
@@ -96,10 +102,10 @@ export function createWorker(deps: WorkerDeps) {
     const key = adapter.limiterKey(target);
 
     for (let i = d.partsDone; i < parts.length; i++) {
-      const step = await sendPart(adapter, key, target, parts[i], d.protocol);
+      const step = await sendPart(adapter, key, target, parts[i], d);
       if ('waitMs' in step) {
         events.emit('wait', { protocol: d.protocol, ms: step.waitMs });
-        return later(d, step.waitMs);
+        return later(d, step.waitMs, false);
       }
       d.attempts += 1;
       if ('error' in step) {
