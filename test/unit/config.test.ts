@@ -1,0 +1,59 @@
+/** The config: defaults, file and env merged, and a bad config refused with every problem listed. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { tempDir } from '../helpers/herald.js';
+
+describe('loadConfig', () => {
+  it('gives the SPEC defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8711);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.quotas).toEqual({ topics: 3000, subscriptionsPerTopic: 10000, templates: 100, messageBytes: 262144 });
+    expect(c.platforms.dingtalk!.rateLimits).toEqual([{ max: 20, perMs: 60000 }]);
+    expect(c.platforms.lark!.rateLimits).toEqual([
+      { max: 100, perMs: 60000 },
+      { max: 5, perMs: 1000 },
+    ]);
+    expect(c.platforms.wecom!.rateLimits).toEqual([{ max: 20, perMs: 60000 }]);
+    expect(c.platforms.webhook!.rateLimits).toEqual([]);
+    expect(c.platforms.dingtalk!.apiBase).toBe('https://api.dingtalk.com');
+  });
+
+  it('merges a YAML file over the defaults and env over both', () => {
+    const dir = tempDir();
+    const file = join(dir, 'herald.yaml');
+    writeFileSync(file, 'port: 9000\ndelivery:\n  maxAttempts: 3\nquotas:\n  topics: 5\n');
+    const c = loadConfig({ HERALD_CONFIG: file, HERALD_PORT: '9100', HERALD_ALLOW_HOSTS: 'gw.local:8080, 10.0.0.5' });
+    expect(c.port).toBe(9100);
+    expect(c.delivery.maxAttempts).toBe(3);
+    expect(c.delivery.backoffMs).toBe(1000);
+    expect(c.quotas.topics).toBe(5);
+    expect(c.allowHosts).toEqual(['gw.local:8080', '10.0.0.5']);
+  });
+
+  it('refuses a bad config and lists every problem at once', () => {
+    const dir = tempDir();
+    const file = join(dir, 'bad.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ delivery: { maxAttempts: 0 }, quotas: { topics: -1 }, platforms: { dingtalk: { rateLimits: [{ max: 'x' }] } }, typo: 1 }),
+    );
+    let err: unknown;
+    try {
+      loadConfig({ HERALD_CONFIG: file, HERALD_PORT: 'abc', HERALD_SECRET_KEY: 'short' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const text = (err as ConfigError).problems.join('\n');
+    for (const expected of ['HERALD_PORT', 'delivery.maxAttempts', 'quotas.topics', 'platforms.dingtalk.rateLimits.0', 'typo', 'HERALD_SECRET_KEY']) {
+      expect(text).toContain(expected);
+    }
+  });
+
+  it('names a missing HERALD_CONFIG file', () => {
+    expect(() => loadConfig({ HERALD_CONFIG: '/nonexistent/herald.yaml' })).toThrow(/no file at/);
+  });
+});
