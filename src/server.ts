@@ -116,7 +116,13 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
 
   const generatedAdminToken = await ensureAdminToken(herald.tokens, config);
   const active = plugins.map((p) => p(herald)).filter((p) => p !== undefined);
-  const app = createApp(herald, [{ public: (a) => active.forEach((p) => p.mount?.(a)) }]);
+  const app = createApp(herald, [
+    {
+      public: (a) => {
+        for (const p of active) p.mount?.(a);
+      },
+    },
+  ]);
 
   const worker = createWorker({
     config,

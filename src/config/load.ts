@@ -66,7 +66,10 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Tree {
   const set = (path: string[], value: unknown) => {
     if (value === undefined || value === '') return;
     let node = t;
-    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Tree;
+    for (const key of path.slice(0, -1)) {
+      node[key] ??= {};
+      node = node[key] as Tree;
+    }
     node[path[path.length - 1]!] = value;
   };
   set(['port'], num('HERALD_PORT'));

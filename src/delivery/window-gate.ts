@@ -59,7 +59,10 @@ export class MemoryWindowGate implements WindowGate {
 
   private robot(key: string): Robot {
     let robot = this.robots.get(key);
-    if (!robot) this.robots.set(key, (robot = { slots: [], blockedUntil: 0, waiting: new Map() }));
+    if (!robot) {
+      robot = { slots: [], blockedUntil: 0, waiting: new Map() };
+      this.robots.set(key, robot);
+    }
     return robot;
   }
 

@@ -79,7 +79,7 @@ export function createWorker(deps: WorkerDeps) {
 
   return async function deliver(id: string): Promise<JobResult> {
     const d = await messages.getDelivery(id);
-    if (!d || d.status !== 'pending') return { done: true };
+    if (d?.status !== 'pending') return { done: true };
     const adapter = adapters.get(d.protocol);
     if (!adapter) return finish(d, 'failed', `no adapter for protocol ${d.protocol}`);
     const [sub, msg] = await Promise.all([subscriptions.open(d.subscriptionId), messages.getMessage(d.messageId)]);
