@@ -106,6 +106,7 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
     tokens: new TokenRepo(store),
     audit: new AuditRepo(store),
     adapters,
+    http,
     policy: new EndpointPolicy(config.allowHosts),
     intakes,
     queue,
@@ -137,6 +138,7 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
   });
   await queue.start(worker, async () => {
     const ids = await messages.pendingIds();
+    if (ids.length) log.info(`resuming ${ids.length} pending deliveries`);
     const now = Date.now();
     const records = await Promise.all(ids.map((id) => messages.getDelivery(id)));
     return ids.map((id, i) => ({ id, runAt: records[i]?.nextAttemptAt ?? now }));

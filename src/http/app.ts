@@ -8,10 +8,12 @@ import { auditRoutes } from './routes/audit.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { publishRoutes } from './routes/publish.js';
+import { subscriptionTestRoutes, templatePreviewRoutes } from './routes/subscription-test.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { templateRoutes } from './routes/templates.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { topicRoutes } from './routes/topics.js';
+import { whoamiRoutes } from './routes/whoami.js';
 
 /** Bodies of the admin API are JSON; anything else with a body is refused before parsing. */
 function jsonOnly(req: Request, _res: Response, next: NextFunction) {
@@ -29,6 +31,15 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Access log at the `http` level (HERALD_LOG_LEVEL=http): path only, never the query (it may hold ?token=).
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      h.log.http(`${req.method} ${req.path} ${res.statusCode}`, { ms: Math.round(ms * 10) / 10 });
+    });
+    next();
+  });
   app.use(healthRoutes(h));
   for (const e of ext) e.public?.(app);
   app.use('/v1', publishRoutes(h));
@@ -43,6 +54,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     messageRoutes(h),
     tokenRoutes(h),
     auditRoutes(h),
+    whoamiRoutes(h), subscriptionTestRoutes(h), templatePreviewRoutes(h),
   );
   app.use(notFound);
   app.use(errorHandler(h.log));
