@@ -3,7 +3,9 @@
  * authentication, and may start and stop with the server.
  */
 import type express from 'express';
+import { consolePluginFactory } from './console/plugin.js';
 import type { Herald } from './context.js';
+import { metricsPlugin } from './metrics/plugin.js';
 
 export interface Plugin {
   name: string;
@@ -15,4 +17,4 @@ export interface Plugin {
 
 export type PluginFactory = (h: Herald) => Plugin | undefined;
 
-export const plugins: PluginFactory[] = [];
+export const plugins: PluginFactory[] = [metricsPlugin, consolePluginFactory];
