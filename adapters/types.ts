@@ -155,8 +155,26 @@ export interface CommandHub {
 }
 
 export interface InboundChannel {
-  /** HTTP callbacks are mounted under /v1/callbacks/<protocol> */
+  /**
+   * HTTP callbacks are mounted under /v1/callbacks/<protocol>, before bearer auth and without a body
+   * parser: the channel reads (and verifies) its own bodies.
+   */
   mount?(router: Router): void;
   start?(): Promise<void>;
   stop?(): Promise<void>;
+  /**
+   * The push endpoint of `/subscribe <topic> <arg>` (and `/unsubscribe <topic> <arg>`), when the
+   * chat's own identity is not enough (WeCom: `arg` is the group robot's webhook key or URL).
+   * Return undefined to fall back to `cmd.endpoint`; throw EndpointError with a sentence for the
+   * group (missing or malformed argument). Without this hook an extra argument is a usage error.
+   * `arg` may hold a secret: never log it.
+   */
+  resolveEndpoint?(cmd: InboundCommand, arg: string | undefined): string | undefined | Promise<string | undefined>;
+  /** How the argument above is shown in usage and help, e.g. "<webhook key>". */
+  argumentHint?: string;
+  /**
+   * Asked only when `commands.<protocol>.allow` is `admins` and `cmd.isAdmin` is undefined
+   * (Lark: the chat API's owner and managers). A throw answers "could not check, try again".
+   */
+  isAdmin?(cmd: InboundCommand): Promise<boolean>;
 }

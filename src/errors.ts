@@ -32,6 +32,8 @@ export const Errors = {
   unsupportedMediaType: e(415, 'unsupported_media_type', 'Send application/json or text/plain.'),
   unauthorized: e(401, 'unauthorized', 'Send a valid token as "Authorization: Bearer <token>".'),
   forbidden: e(403, 'forbidden', 'This token may not do that.'),
+  /** A platform callback that failed verification (signature, timestamp, token, decryption): no detail on purpose. */
+  callbackRefused: e(401, 'callback_refused', 'The callback was refused.'),
   quotaExceeded: e(403, 'quota_exceeded', 'A quota is reached.'),
   notFound: e(404, 'not_found', 'Nothing is at this path.'),
   topicNotFound: e(404, 'topic_not_found', 'No topic has this name; create it with POST /v1/topics.'),

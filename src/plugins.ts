@@ -3,6 +3,7 @@
  * authentication, and may start and stop with the server.
  */
 import type express from 'express';
+import { chatCommandsPlugin } from './commands/plugin.js';
 import { consolePluginFactory } from './console/plugin.js';
 import type { Herald } from './context.js';
 import { metricsPlugin } from './metrics/plugin.js';
@@ -17,4 +18,4 @@ export interface Plugin {
 
 export type PluginFactory = (h: Herald) => Plugin | undefined;
 
-export const plugins: PluginFactory[] = [metricsPlugin, consolePluginFactory];
+export const plugins: PluginFactory[] = [metricsPlugin, consolePluginFactory, chatCommandsPlugin];
