@@ -7,6 +7,7 @@ import { chatCommandsPlugin } from './commands/plugin.js';
 import { consolePluginFactory } from './console/plugin.js';
 import type { Herald } from './context.js';
 import { metricsPlugin } from './metrics/plugin.js';
+import { openApiPlugin } from './openapi/plugin.js';
 
 export interface Plugin {
   name: string;
@@ -18,4 +19,4 @@ export interface Plugin {
 
 export type PluginFactory = (h: Herald) => Plugin | undefined;
 
-export const plugins: PluginFactory[] = [metricsPlugin, consolePluginFactory, chatCommandsPlugin];
+export const plugins: PluginFactory[] = [metricsPlugin, openApiPlugin, consolePluginFactory, chatCommandsPlugin];

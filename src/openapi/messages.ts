@@ -1,0 +1,93 @@
+/** Delivery records: a message with its per-subscription deliveries; failed ones listed and replayed. */
+import { adminErrors, answer, ID, ISO_TIME, ok, param, ref, TOPIC_NAME } from './common.js';
+import type { Paths } from './types.js';
+
+const tags = ['Records'];
+const DELIVERY_ID = { type: 'string', pattern: '^[a-z0-9]{1,64}\\.\\d{5}$' };
+
+export const messagePaths: Paths = {
+  '/v1/messages/{id}': {
+    get: {
+      tags,
+      operationId: 'getMessage',
+      summary: 'A message and what happened to each of its deliveries',
+      description: 'Any token that may publish to the topic may read its records.',
+      parameters: [{ name: 'id', in: 'path', required: true, schema: ID }],
+      responses: { '200': ok('The message.', ref('Message')), ...adminErrors, '404': answer('NotFound') },
+    },
+  },
+  '/v1/topics/{name}/messages': {
+    get: {
+      tags,
+      operationId: 'listTopicMessages',
+      summary: "A topic's recent messages, newest first",
+      parameters: [param('TopicName'), param('Limit')],
+      responses: {
+        '200': ok('Newest first.', { type: 'object', properties: { messages: { type: 'array', items: ref('Message') } } }),
+        ...adminErrors,
+        '404': answer('TopicNotFound'),
+      },
+    },
+  },
+  '/v1/deliveries/failed': {
+    get: {
+      tags,
+      operationId: 'listFailedDeliveries',
+      summary: 'Failed deliveries, newest first',
+      parameters: [param('Limit')],
+      responses: {
+        '200': ok('Newest first.', {
+          type: 'object',
+          properties: {
+            deliveries: {
+              type: 'array',
+              items: { allOf: [ref('Delivery'), { type: 'object', properties: { messageId: ID, topic: TOPIC_NAME } }] },
+            },
+          },
+        }),
+        ...adminErrors,
+      },
+    },
+  },
+  '/v1/deliveries/{id}/replay': {
+    post: {
+      tags,
+      operationId: 'replayDelivery',
+      summary: 'Send a failed delivery again, with fresh attempts',
+      parameters: [{ name: 'id', in: 'path', required: true, schema: DELIVERY_ID }],
+      responses: { '202': ok('Back to pending.', ref('Delivery')), ...adminErrors, '404': answer('NotFound') },
+    },
+  },
+};
+
+export const messageSchemas = {
+  Delivery: {
+    type: 'object',
+    required: ['id', 'subscriptionId', 'protocol', 'status', 'attempts'],
+    properties: {
+      id: DELIVERY_ID,
+      subscriptionId: ID,
+      protocol: { type: 'string' },
+      status: { enum: ['pending', 'delivered', 'failed'] },
+      attempts: { type: 'integer', minimum: 0 },
+      parts: { type: 'integer', minimum: 1, description: 'Parts the message was split into for this platform.' },
+      lastError: { type: 'string' },
+      lastCode: { type: ['string', 'integer'], description: "The platform's errcode/code or the HTTP status." },
+      nextAttemptAt: ISO_TIME,
+      deliveredAt: ISO_TIME,
+    },
+  },
+  Message: {
+    type: 'object',
+    required: ['id', 'topic', 'createdAt', 'deliveries'],
+    properties: {
+      id: ID,
+      topic: TOPIC_NAME,
+      subject: { type: 'string' },
+      level: { type: 'string' },
+      source: { type: 'string', description: 'The intake that read it: json, text, alertmanager, grafana.' },
+      createdAt: ISO_TIME,
+      deliveries: { type: 'array', items: ref('Delivery') },
+    },
+  },
+};

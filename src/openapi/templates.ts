@@ -1,0 +1,100 @@
+/** /v1/templates: Handlebars content per (name, protocol); `default` serves every protocol without its own. */
+import { adminErrors, answer, ISO_TIME, json, noContent, ok, ref } from './common.js';
+import type { Parameter, Paths } from './types.js';
+
+const tags = ['Templates'];
+const NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' };
+const PROTOCOL = { type: 'string', description: 'default, dingtalk, lark, wecom or webhook.' };
+const CONTENT = { type: 'string', minLength: 1, maxLength: 65_536, description: 'Handlebars.' };
+const params: Parameter[] = [
+  { name: 'name', in: 'path', required: true, schema: NAME },
+  { name: 'protocol', in: 'path', required: true, schema: PROTOCOL },
+];
+const notFound = { '404': answer('NotFound') };
+
+export const templatePaths: Paths = {
+  '/v1/templates': {
+    post: {
+      tags,
+      operationId: 'createTemplate',
+      summary: 'Create a template',
+      requestBody: {
+        required: true,
+        content: json(
+          { type: 'object', required: ['name', 'protocol', 'content'], additionalProperties: false, properties: { name: NAME, protocol: PROTOCOL, content: CONTENT } },
+          { name: 'deploy', protocol: 'default', content: '**{{service}}** {{version}} deployed' },
+        ),
+      },
+      responses: { '201': ok('Created.', ref('Template')), ...adminErrors, '409': answer('Conflict') },
+    },
+    get: {
+      tags,
+      operationId: 'listTemplates',
+      summary: 'List templates',
+      responses: { '200': ok('By name and protocol.', { type: 'object', properties: { templates: { type: 'array', items: ref('Template') } } }), ...adminErrors },
+    },
+  },
+  '/v1/templates/preview': {
+    post: {
+      tags,
+      operationId: 'previewTemplate',
+      summary: 'Render a template and show what a platform would be sent',
+      requestBody: {
+        required: true,
+        content: json({
+          type: 'object',
+          required: ['content', 'protocol'],
+          additionalProperties: false,
+          properties: {
+            content: CONTENT,
+            protocol: PROTOCOL,
+            context: { type: 'object', description: 'Values for the template (tags).' },
+            subject: { type: 'string', maxLength: 512 },
+            level: { type: 'string' },
+            format: { enum: ['markdown', 'text'] },
+            keyword: { type: 'string', minLength: 1, maxLength: 64 },
+          },
+        }),
+      },
+      responses: {
+        '200': ok('The rendered text and the platform payloads (split into parts when too long).', {
+          type: 'object',
+          properties: { rendered: { type: 'string' }, payloads: { type: 'array', items: {} } },
+        }),
+        ...adminErrors,
+      },
+    },
+  },
+  '/v1/templates/{name}/{protocol}': {
+    get: {
+      tags,
+      operationId: 'getTemplate',
+      summary: 'Read a template',
+      parameters: params,
+      responses: { '200': ok('The template.', ref('Template')), ...adminErrors, ...notFound },
+    },
+    put: {
+      tags,
+      operationId: 'updateTemplate',
+      summary: "Replace a template's content",
+      parameters: params,
+      requestBody: { required: true, content: json({ type: 'object', required: ['content'], additionalProperties: false, properties: { content: CONTENT } }) },
+      responses: { '200': ok('The changed template.', ref('Template')), ...adminErrors, ...notFound },
+    },
+    delete: {
+      tags,
+      operationId: 'deleteTemplate',
+      summary: 'Delete a template',
+      parameters: params,
+      responses: { '204': noContent, ...adminErrors, ...notFound },
+    },
+  },
+};
+
+export const templateSchemas = {
+  Template: {
+    type: 'object',
+    required: ['name', 'protocol', 'content', 'createdAt', 'updatedAt'],
+    properties: { name: NAME, protocol: PROTOCOL, content: { type: 'string' }, createdAt: ISO_TIME, updatedAt: ISO_TIME },
+  },
+};
