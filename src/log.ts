@@ -17,6 +17,7 @@ const SECRET_FIELDS = new Set([
   'encodingAesKey',
   'adminToken',
   'secretKey',
+  'secretKeyPrevious',
 ]);
 
 export function redactText(text: string): string {

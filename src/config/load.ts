@@ -78,6 +78,7 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Tree {
   set(['redisUrl'], env.HERALD_REDIS_URL);
   set(['adminToken'], env.HERALD_ADMIN_TOKEN);
   set(['secretKey'], env.HERALD_SECRET_KEY);
+  set(['secretKeyPrevious'], env.HERALD_SECRET_KEY_PREVIOUS);
   set(['logLevel'], env.HERALD_LOG_LEVEL);
   set(['logFormat'], env.HERALD_LOG_FORMAT);
   if (env.HERALD_ALLOW_HOSTS) {

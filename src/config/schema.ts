@@ -26,6 +26,11 @@ export const configSchema = z.strictObject({
     .string()
     .refine((s) => Buffer.from(s, 'base64').length === 32, 'HERALD_SECRET_KEY must be base64 of exactly 32 bytes')
     .optional(),
+  /** the key before a rotation: values it sealed are sealed again with secretKey at start */
+  secretKeyPrevious: z
+    .string()
+    .refine((s) => Buffer.from(s, 'base64').length === 32, 'HERALD_SECRET_KEY_PREVIOUS must be base64 of exactly 32 bytes')
+    .optional(),
   allowHosts: z.array(z.string().min(1)),
   logLevel: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']),
   logFormat: z.enum(['json', 'pretty']),

@@ -1,15 +1,26 @@
 /**
- * Which endpoints Herald will post to. Robot protocols: https to the platform's own hosts. Webhooks:
- * https to public addresses. HERALD_ALLOW_HOSTS opens named host[:port]s (plain http too) for
- * private gateways and tests.
+ * Which endpoints Herald will post to, checked when a subscription is made. Robot protocols: https
+ * to the platform's own hosts. Webhooks: https to a name whose every address is public (resolved
+ * now; src/security/guarded-lookup.ts checks again at every connection). HERALD_ALLOW_HOSTS opens
+ * named host[:port]s (plain http and private addresses too) for private gateways and tests.
  */
+import dns from 'node:dns';
 import type { Adapter } from '../../adapters/types.js';
 import { Errors } from '../errors.js';
+import { classifyAddress, ipLiteral } from './address.js';
+
+/** Every address a name resolves to. */
+export type Resolve = (hostname: string) => Promise<string[]>;
+
+const systemResolve: Resolve = async (hostname) => (await dns.promises.lookup(hostname, { all: true })).map((a) => a.address);
 
 export class EndpointPolicy {
   private readonly extra: Set<string>;
 
-  constructor(allowHosts: readonly string[]) {
+  constructor(
+    allowHosts: readonly string[],
+    private readonly resolve: Resolve = systemResolve,
+  ) {
     this.extra = new Set(allowHosts.map((h) => h.toLowerCase()));
   }
 
@@ -18,8 +29,8 @@ export class EndpointPolicy {
     return this.extra.has(url.host.toLowerCase()) || this.extra.has(url.hostname.toLowerCase());
   }
 
-  /** Throws invalid_endpoint with the reason; returns the parsed URL. */
-  check(adapter: Adapter, endpoint: string): URL {
+  /** Throws invalid_endpoint with the reason (naming the host, never the path or query); returns the parsed URL. */
+  async check(adapter: Adapter, endpoint: string): Promise<URL> {
     let url: URL;
     try {
       url = new URL(endpoint);
@@ -32,11 +43,37 @@ export class EndpointPolicy {
     }
     if (url.username || url.password) throw Errors.invalidEndpoint('Endpoints may not carry a user name or password.');
     const hosts = adapter.allowedHosts;
-    if (hosts && !hosts.includes(url.hostname.toLowerCase())) {
-      throw Errors.invalidEndpoint(
-        `${adapter.displayName} endpoints must be on ${hosts.join(' or ')} (or a host listed in HERALD_ALLOW_HOSTS).`,
-      );
+    if (hosts) {
+      if (!hosts.includes(url.hostname.toLowerCase())) {
+        throw Errors.invalidEndpoint(
+          `${adapter.displayName} endpoints must be on ${hosts.join(' or ')} (or a host listed in HERALD_ALLOW_HOSTS).`,
+        );
+      }
+      return url;
     }
+    await this.checkPublic(url.hostname);
     return url;
+  }
+
+  private async checkPublic(hostname: string): Promise<void> {
+    const refuse = (what: string) =>
+      Errors.invalidEndpoint(
+        `${hostname} ${what}; webhooks go to public addresses only (name a private gateway in HERALD_ALLOW_HOSTS).`,
+      );
+    const literal = ipLiteral(hostname);
+    let addresses: string[];
+    if (literal) addresses = [literal];
+    else {
+      try {
+        addresses = await this.resolve(hostname);
+      } catch {
+        throw Errors.invalidEndpoint(`${hostname} does not resolve; check the host name.`);
+      }
+      if (addresses.length === 0) throw Errors.invalidEndpoint(`${hostname} does not resolve; check the host name.`);
+    }
+    for (const a of addresses) {
+      const verdict = classifyAddress(a);
+      if (!verdict.ok) throw refuse(literal ? `is a ${verdict.range} address` : `resolves to ${a}, a ${verdict.range} address`);
+    }
   }
 }

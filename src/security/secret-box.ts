@@ -6,8 +6,15 @@ import { join } from 'node:path';
 const PREFIX = 'v1:';
 
 export class SecretBox {
-  constructor(private readonly key: Buffer) {
-    if (key.length !== 32) throw new Error('the secret key must be 32 bytes');
+  /**
+   * `previous`: keys that sealed values before a rotation (HERALD_SECRET_KEY_PREVIOUS). They only
+   * open; sealing always uses `key`.
+   */
+  constructor(
+    private readonly key: Buffer,
+    private readonly previous: readonly Buffer[] = [],
+  ) {
+    for (const k of [key, ...previous]) if (k.length !== 32) throw new Error('the secret key must be 32 bytes');
   }
 
   seal(plain: string): string {
@@ -18,12 +25,29 @@ export class SecretBox {
   }
 
   open(sealed: string): string {
+    return this.openStale(sealed).plain;
+  }
+
+  /** Opens with the current key, else a previous one; `stale` says it should be sealed again. */
+  openStale(sealed: string): { plain: string; stale: boolean } {
     if (!sealed.startsWith(PREFIX)) throw new Error('not a sealed value');
     const raw = Buffer.from(sealed.slice(PREFIX.length), 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    let failure: unknown;
+    for (const [i, key] of [this.key, ...this.previous].entries()) {
+      try {
+        return { plain: openWith(key, raw), stale: i > 0 };
+      } catch (err) {
+        failure = err;
+      }
+    }
+    throw failure;
   }
+}
+
+function openWith(key: Buffer, raw: Buffer): string {
+  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
 }
 
 /** HERALD_SECRET_KEY, or the key file in the data dir, generated (mode 0600) on first start. */

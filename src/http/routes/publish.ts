@@ -7,6 +7,7 @@ import express, { Router } from 'express';
 import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
 import { authenticate, canPublish } from '../auth.js';
+import { publishLimiterOf } from '../rate-limit.js';
 import { topicOr404 } from './topics.js';
 
 const isJsonType = (type: string) => /^application\/([\w.+-]+\+)?json\b/i.test(type);
@@ -18,6 +19,7 @@ export function publishRoutes(h: Herald): Router {
   r.post('/topics/:name/publish', authenticate(h, { allowQuery: true }), async (req, res) => {
     if (h.state.shuttingDown) throw Errors.shuttingDown();
     const name = req.params.name as string;
+    await publishLimiterOf(h).take(req.principal!.name);
     if (!canPublish(req.principal, name)) throw Errors.forbidden(`This token may not publish to "${name.slice(0, 255)}".`);
     await topicOr404(h, name);
     await new Promise<void>((resolve, reject) => readText(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
