@@ -13,11 +13,14 @@ import { EmbeddedQueue } from './delivery/queue.js';
 import { MemoryWindowGate } from './delivery/window-gate.js';
 import { createWorker } from './delivery/worker.js';
 import { createApp } from './http/app.js';
+import { createPublishLimiter, usePublishLimiter } from './http/rate-limit.js';
 import { createLogger, type Logger, registerSecret } from './log.js';
 import { plugins } from './plugins.js';
 import { intakes } from './publish/intakes/index.js';
 import { createPublisher } from './publish/publisher.js';
 import { EndpointPolicy } from './security/endpoint-policy.js';
+import { guardedLookup, guardHttpClient, trustedHostnames } from './security/guarded-lookup.js';
+import { resealSubscriptions } from './security/reseal.js';
 import { loadSecretKey, SecretBox } from './security/secret-box.js';
 import { AuditRepo } from './store/audit.js';
 import { MessageRepo } from './store/messages.js';
@@ -49,6 +52,20 @@ function stubDeps() {
   return { config: { rateLimits: [] }, log, http, now: Date.now };
 }
 
+/** host[:port] of every `platforms.<p>.*Base` URL the operator configured (apiBase, webhookBase …). */
+function configuredBaseHosts(config: Config): string[] {
+  const hosts: string[] = [];
+  for (const section of Object.values(config.platforms)) {
+    for (const [k, v] of Object.entries(section)) {
+      if (!k.endsWith('Base') || typeof v !== 'string') continue;
+      try {
+        hosts.push(new URL(v).host);
+      } catch {}
+    }
+  }
+  return hosts;
+}
+
 function createStore(config: Config): Store {
   if (config.redisUrl) throw new Error('Redis mode is not available in this build');
   return new SqliteStore(config.dataDir);
@@ -75,14 +92,19 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
 
   const { key, generated } = loadSecretKey(config.secretKey, config.dataDir);
   if (generated) log.info('generated a new secret key', { file: `${config.dataDir}/secret.key` });
-  const box = new SecretBox(key);
+  registerSecret(config.secretKey);
+  registerSecret(config.secretKeyPrevious);
+  const previousKeys = config.secretKeyPrevious ? [Buffer.from(config.secretKeyPrevious, 'base64')] : [];
+  const box = new SecretBox(key, previousKeys);
   const fingerprintKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'herald endpoint fingerprint', 32));
 
   const store = createStore(config);
   await store.ping();
   const events = new EventEmitter();
   events.setMaxListeners(50);
-  const http = createHttpClient({ timeoutMs: config.delivery.timeoutMs });
+  // SSRF guard at connect time: HERALD_ALLOW_HOSTS and the operator's own platform base URLs are trusted
+  const trusted = trustedHostnames([...config.allowHosts, ...configuredBaseHosts(config)]);
+  const http = guardHttpClient(createHttpClient({ timeoutMs: config.delivery.timeoutMs, lookup: guardedLookup(trusted) }), trusted);
   const adapters = new Map<string, Adapter>();
   for (const f of adapterFactories) {
     const section = { ...config.platforms[f.protocol]! };
@@ -116,6 +138,9 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
   };
 
   const generatedAdminToken = await ensureAdminToken(herald.tokens, config);
+  if (previousKeys.length > 0) await resealSubscriptions({ store, topics, subscriptions, box, log });
+  // RateLimiterRedis here once the Redis store is in: createPublishLimiter(rate, { redis, keyPrefix })
+  usePublishLimiter(herald, createPublishLimiter(config.publish.rateLimit, { keyPrefix: config.redis.keyPrefix }));
   const active = plugins.map((p) => p(herald)).filter((p) => p !== undefined);
   const app = createApp(herald, [
     {
