@@ -28,6 +28,7 @@ export const Errors = {
   ),
   invalidEndpoint: e(400, 'invalid_endpoint', 'The endpoint is not a valid robot webhook for this protocol.'),
   invalidTemplate: e(400, 'invalid_template', 'The template does not compile.'),
+  invalidAlert: e(400, 'invalid_alert', 'The body looks like an Alertmanager or Grafana notification but cannot be read.'),
   unsupportedProtocol: e(400, 'unsupported_protocol', 'Protocol must be one of dingtalk, lark, wecom, webhook.'),
   unsupportedMediaType: e(415, 'unsupported_media_type', 'Send application/json or text/plain.'),
   unauthorized: e(401, 'unauthorized', 'Send a valid token as "Authorization: Bearer <token>".'),
