@@ -13,6 +13,7 @@ import { EmbeddedQueue } from './delivery/queue.js';
 import { MemoryWindowGate } from './delivery/window-gate.js';
 import { createWorker } from './delivery/worker.js';
 import { createApp } from './http/app.js';
+import { startRedisParts } from './redis/mode.js';
 import { createPublishLimiter, usePublishLimiter } from './http/rate-limit.js';
 import { createLogger, type Logger, registerSecret } from './log.js';
 import { plugins } from './plugins.js';
@@ -67,7 +68,6 @@ function configuredBaseHosts(config: Config): string[] {
 }
 
 function createStore(config: Config): Store {
-  if (config.redisUrl) throw new Error('Redis mode is not available in this build');
   return new SqliteStore(config.dataDir);
 }
 
@@ -98,7 +98,13 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
   const box = new SecretBox(key, previousKeys);
   const fingerprintKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'herald endpoint fingerprint', 32));
 
-  const store = createStore(config);
+  // Redis mode: store, queue, window gate and robot limiters shared by every instance (docs/deployment.md)
+  const redis = config.redisUrl ? await startRedisParts(config, log) : undefined;
+  await redis?.checkSecretKey(key).catch(async (err) => {
+    await redis.close();
+    throw err;
+  });
+  const store = redis?.store ?? createStore(config);
   await store.ping();
   const events = new EventEmitter();
   events.setMaxListeners(50);
@@ -112,9 +118,8 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
   }
   const messages = new MessageRepo(store, config.records.retentionDays * 86_400_000);
   const subscriptions = new SubscriptionRepo(store, box, fingerprintKey, store.kind === 'sqlite');
-  const queue = new EmbeddedQueue(config.delivery.concurrency, (err, id) =>
-    log.error('delivery step crashed; retrying in 5 s', { deliveryId: id, err }),
-  );
+  const onQueueError = (err: unknown, id: string) => log.error('delivery step crashed; retrying in 5 s', { deliveryId: id, err });
+  const queue = redis?.queue(onQueueError) ?? new EmbeddedQueue(config.delivery.concurrency, onQueueError);
   const topics = new TopicRepo(store);
   const templates = new TemplateRepo(store);
   const herald: Herald = {
@@ -139,8 +144,8 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
 
   const generatedAdminToken = await ensureAdminToken(herald.tokens, config);
   if (previousKeys.length > 0) await resealSubscriptions({ store, topics, subscriptions, box, log });
-  // RateLimiterRedis here once the Redis store is in: createPublishLimiter(rate, { redis, keyPrefix })
-  usePublishLimiter(herald, createPublishLimiter(config.publish.rateLimit, { keyPrefix: config.redis.keyPrefix }));
+  // Redis mode: every instance counts against the same per-token bucket
+  usePublishLimiter(herald, createPublishLimiter(config.publish.rateLimit, { redis: redis?.client, keyPrefix: config.redis.keyPrefix }));
   const active = plugins.map((p) => p(herald)).filter((p) => p !== undefined);
   const app = createApp(herald, [
     {
@@ -155,8 +160,8 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
     messages,
     subscriptions,
     adapters,
-    gate: new MemoryWindowGate(),
-    limiters: new Bottleneck.Group({ maxConcurrent: 1 }),
+    gate: redis?.gate ?? new MemoryWindowGate(),
+    limiters: redis?.limiters ?? new Bottleneck.Group({ maxConcurrent: 1 }),
     http,
     log,
     events,
@@ -197,6 +202,7 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
       server.closeAllConnections();
       await http.close();
       await store.close();
+      await redis?.close();
     })());
 
   return { herald, server, port, generatedAdminToken, stop };

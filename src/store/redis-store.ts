@@ -1,0 +1,160 @@
+/**
+ * The shared store: keyv over @keyv/redis, so N Herald instances see one state. Plain values go
+ * through Keyv (same `{value, expires}` JSON as the SQLite engine); sets, set-if-absent and batches
+ * use the underlying node-redis client directly (SADD/SREM/SMEMBERS/SCARD, SET NX PX, MULTI), which
+ * is what makes concurrent writers from different instances safe: Redis applies each atomically.
+ * Every key starts with `redis.keyPrefix`; sets live under `<prefix>set:` so they never meet a value.
+ * https://keyv.org/docs/storage-adapters/redis/
+ */
+import KeyvRedis, { Keyv } from '@keyv/redis';
+import { bounded, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, createStoreClient, unavailable } from '../redis/connection.js';
+import type { Store, WriteOp } from './store.js';
+
+/** Keys read per MGET. */
+const GET_CHUNK = 1_000;
+
+const serialize = (value: unknown, ttlMs?: number): string =>
+  JSON.stringify({ value, expires: ttlMs ? Date.now() + ttlMs : null });
+
+export class RedisStore implements Store {
+  readonly kind = 'redis' as const;
+  readonly client: ReturnType<typeof createStoreClient>;
+  private readonly keyv: Keyv;
+  private readonly adapter: KeyvRedis<string>;
+  private readonly ready: Promise<void>;
+
+  constructor(
+    url: string,
+    private readonly prefix: string,
+  ) {
+    this.client = createStoreClient(url);
+    this.client.on('error', () => {}); // surfaced through the failing call and /readyz
+    this.adapter = new KeyvRedis<string>(this.client as never, {
+      throwOnConnectError: true,
+      throwOnErrors: true,
+      useUnlink: false,
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+    });
+    this.adapter.on('error', () => {});
+    this.keyv = new Keyv({
+      store: this.adapter,
+      useKeyPrefix: false,
+      namespace: undefined,
+      throwOnErrors: true,
+      serialize: JSON.stringify,
+      deserialize: (s: string) => JSON.parse(s),
+    });
+    this.keyv.on('error', () => {});
+    this.ready = this.client.connect().then(() => undefined);
+    this.ready.catch(() => {});
+  }
+
+  /** Raw commands: bounded per command, failing at once while disconnected (no offline queue). */
+  private get raw() {
+    return this.client.withCommandOptions({ timeout: COMMAND_TIMEOUT_MS });
+  }
+
+  private k(key: string): string {
+    return this.prefix + key;
+  }
+
+  private s(set: string): string {
+    return `${this.prefix}set:${set}`;
+  }
+
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      await bounded(this.ready, CONNECT_TIMEOUT_MS * 5);
+      return await bounded(fn());
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  get<T>(key: string): Promise<T | undefined> {
+    return this.run(async () => (await this.keyv.get(this.k(key))) as T | undefined);
+  }
+
+  async getMany<T>(keys: string[]): Promise<(T | undefined)[]> {
+    if (keys.length === 0) return [];
+    const out: (T | undefined)[] = [];
+    for (let i = 0; i < keys.length; i += GET_CHUNK) {
+      const chunk = keys.slice(i, i + GET_CHUNK).map((k) => this.k(k));
+      out.push(...(await this.run(async () => (await this.keyv.get(chunk)) as (T | undefined)[])));
+    }
+    return out;
+  }
+
+  set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    return this.run(async () => {
+      await this.keyv.set(this.k(key), value, ttlMs);
+    });
+  }
+
+  delete(key: string): Promise<void> {
+    return this.run(async () => {
+      await this.keyv.delete(this.k(key));
+    });
+  }
+
+  /** SET NX PX: one command, so exactly one of any number of concurrent callers wins. */
+  setIfAbsent(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    return this.run(async () => {
+      const opts = ttlMs ? { NX: true, PX: ttlMs } : { NX: true };
+      return (await this.raw.set(this.k(key), serialize(value, ttlMs), opts as { NX: true })) === 'OK';
+    });
+  }
+
+  sadd(set: string, ...members: string[]): Promise<void> {
+    if (members.length === 0) return Promise.resolve();
+    return this.run(async () => {
+      await this.raw.sAdd(this.s(set), members);
+    });
+  }
+
+  srem(set: string, ...members: string[]): Promise<void> {
+    if (members.length === 0) return Promise.resolve();
+    return this.run(async () => {
+      await this.raw.sRem(this.s(set), members);
+    });
+  }
+
+  smembers(set: string): Promise<string[]> {
+    return this.run(async () => (await this.raw.sMembers(this.s(set))).sort());
+  }
+
+  scard(set: string): Promise<number> {
+    return this.run(async () => Number(await this.raw.sCard(this.s(set))));
+  }
+
+  /** MULTI/EXEC: the ops of one batch are applied together, in order. */
+  async batch(ops: WriteOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    await this.run(async () => {
+      const multi = this.client.multi();
+      for (const op of ops) {
+        if (op.op === 'set') {
+          if (op.ttlMs) multi.set(this.k(op.key), serialize(op.value, op.ttlMs), { PX: op.ttlMs });
+          else multi.set(this.k(op.key), serialize(op.value));
+        } else if (op.op === 'del') multi.del(this.k(op.key));
+        else if (op.op === 'sadd') multi.sAdd(this.s(op.set), op.member);
+        else multi.sRem(this.s(op.set), op.member);
+      }
+      await multi.exec();
+    });
+  }
+
+  /** Redis keeps no deleted value around to purge; persistence files are rewritten by Redis itself. */
+  async purge(): Promise<void> {}
+
+  ping(): Promise<void> {
+    return this.run(async () => {
+      await this.raw.ping();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.client.isOpen) await this.client.close().catch(() => this.client.destroy());
+    else this.client.destroy();
+  }
+}
