@@ -153,8 +153,10 @@ export class RedisStore implements Store {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.client.isOpen) await this.client.close().catch(() => this.client.destroy());
-    else this.client.destroy();
+  private closing?: Promise<void>;
+
+  close(): Promise<void> {
+    this.closing ??= this.client.isOpen ? this.client.close().catch(() => {}) : Promise.resolve();
+    return this.closing;
   }
 }
