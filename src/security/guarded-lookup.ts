@@ -73,11 +73,11 @@ export function guardHttpClient<C extends HttpClient>(inner: C, trusted: Readonl
   };
   return {
     ...inner,
-    post: (url, body, headers) => {
+    post: async (url, body, headers) => {
       check(url);
       return inner.post(url, body, headers).catch(unwrap);
     },
-    get: (url, headers) => {
+    get: async (url, headers) => {
       check(url);
       return inner.get(url, headers).catch(unwrap);
     },
