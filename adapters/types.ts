@@ -154,6 +154,12 @@ export interface CommandHub {
   firstSeen(key: string, ttlMs: number): Promise<boolean>;
 }
 
+/** Which command asks InboundChannel.resolveEndpoint, and for which topic. */
+export interface EndpointContext {
+  command: 'subscribe' | 'unsubscribe';
+  topic: string;
+}
+
 export interface InboundChannel {
   /**
    * HTTP callbacks are mounted under /v1/callbacks/<protocol>, before bearer auth and without a body
@@ -167,9 +173,10 @@ export interface InboundChannel {
    * chat's own identity is not enough (WeCom: `arg` is the group robot's webhook key or URL).
    * Return undefined to fall back to `cmd.endpoint`; throw EndpointError with a sentence for the
    * group (missing or malformed argument). Without this hook an extra argument is a usage error.
-   * `arg` may hold a secret: never log it.
+   * `arg` may hold a secret: never log it. `ctx` says which command asks (WeCom checks a key by
+   * posting through it on subscribe, never on unsubscribe).
    */
-  resolveEndpoint?(cmd: InboundCommand, arg: string | undefined): string | undefined | Promise<string | undefined>;
+  resolveEndpoint?(cmd: InboundCommand, arg: string | undefined, ctx?: EndpointContext): string | undefined | Promise<string | undefined>;
   /** How the argument above is shown in usage and help, e.g. "<webhook key>". */
   argumentHint?: string;
   /**

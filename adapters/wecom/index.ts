@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { type Adapter, type AdapterDeps, type AdapterFactory, EndpointError, type PlatformConfig, type Target } from '../types.js';
 import { classifyAnswer } from './codes.js';
+import { createWecomInbound } from './inbound.js';
 import { renderWecom } from './render.js';
 
 export const WECOM_HOST = 'qyapi.weixin.qq.com';
@@ -27,7 +28,7 @@ export const wecomAdapter: AdapterFactory = {
   protocol: 'wecom',
   create(deps: AdapterDeps): Adapter {
     const base = webhookBase(deps.config);
-    return {
+    const adapter: Adapter = {
       protocol: 'wecom',
       displayName: 'WeCom',
       allowedHosts: [WECOM_HOST],
@@ -45,7 +46,10 @@ export const wecomAdapter: AdapterFactory = {
         const res = await ctx.http.post(target.endpoint, JSON.stringify(payload));
         return classifyAnswer(res);
       },
+      // Chat commands through an AI bot in API mode (adapters/wecom/inbound.ts); off without its Token.
+      inbound: (hub) => createWecomInbound(adapter, deps, hub),
     };
+    return adapter;
   },
 };
 
