@@ -5,7 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { type Adapter, type AdapterFactory, EndpointError, type PlatformConfig, type Target } from '../types.js';
+import { createAppRobot, isAppTarget } from './app-robot.js';
 import { classifyAnswer } from './codes.js';
+import { createDingtalkInbound } from './inbound.js';
 import { type DingtalkPayload, renderDingtalk } from './render.js';
 import { signEndpoint } from './sign.js';
 
@@ -19,9 +21,8 @@ export const DINGTALK_RATE_WINDOW = { max: 20, perMs: 60_000 };
  * Second target kind, for groups subscribed by chat command through a DingTalk app robot (Stream mode):
  * `dingtalk-app:<robotCode>/<openConversationId>`, pushed with the robot group-message API
  * (POST {apiBase}/v1.0/robot/groupMessages/send, https://open.dingtalk.com/document/orgapp/the-robot-sends-a-group-message).
- * ▶ PLACE FOR THE APP-ROBOT SENDER (chat-commands issue): `normalizeEndpoint` accepts the form already;
- *   `send` answers "not available" until the app sender (access token from clientId/clientSecret,
- *   msgKey sampleMarkdown/sampleText built from the same DingtalkPayload) is added here.
+ * Rendered and sent by app-robot.ts (access token from clientId/clientSecret, msgKey sampleMarkdown/
+ * sampleText built from the same DingtalkPayload); commands arrive through inbound.ts (Stream mode).
  */
 export const APP_TARGET_PREFIX = 'dingtalk-app:';
 const APP_TARGET = /^dingtalk-app:([A-Za-z0-9_.-]+)\/([A-Za-z0-9+/=_.$-]+)$/;
@@ -34,7 +35,8 @@ const ENDPOINT_HELP =
 
 export const dingtalkAdapter: AdapterFactory = {
   protocol: 'dingtalk',
-  create(): Adapter {
+  create(deps): Adapter {
+    const app = createAppRobot(deps.config);
     return {
       protocol: 'dingtalk',
       displayName: 'DingTalk',
@@ -47,19 +49,14 @@ export const dingtalkAdapter: AdapterFactory = {
       normalizeEndpoint,
       maskEndpoint,
       limiterKey,
-      render: renderDingtalk,
+      render: (msg, target) => (isAppTarget(target.endpoint) ? app.render(msg, target) : renderDingtalk(msg, target)),
       async send(target, payload, ctx) {
-        if (target.endpoint.startsWith(APP_TARGET_PREFIX)) {
-          return {
-            ok: false,
-            kind: 'permanent',
-            message: 'sending to a DingTalk app-robot group (dingtalk-app:…) is not available yet',
-          };
-        }
+        if (target.endpoint.startsWith(APP_TARGET_PREFIX)) return app.send(target, payload, ctx);
         const url = target.secret ? signEndpoint(target.endpoint, target.secret, ctx.now()) : target.endpoint;
         const res = await ctx.http.post(url, JSON.stringify(payload as DingtalkPayload));
         return classifyAnswer(res);
       },
+      inbound: (hub) => createDingtalkInbound(deps, hub),
     };
   },
 };
