@@ -1,0 +1,75 @@
+/** `herald topics [create <name>]` and `herald subscribe <topic> …`. */
+import { type ApiClient, UsageError } from './client.js';
+import { type Io, parse } from './options.js';
+
+export const TOPICS_HELP = `Usage: herald topics                     list topics with their subscription counts
+       herald topics create <name> [--display-name <text>]`;
+
+export const SUBSCRIBE_HELP = `Usage: herald subscribe <topic> --protocol <p> --endpoint <url> [--secret <s>] [--keyword <k>] [--remark <r>]
+
+Subscribes a robot or webhook to a topic.
+  --protocol <p>   dingtalk, lark, wecom or webhook
+  --endpoint <e>   the robot's webhook URL (WeCom: or its key)
+  --secret <s>     the robot's signing secret (webhook: the key Herald signs with)
+  --keyword <k>    the robot's custom keyword, always put in the content
+  --remark <r>     a note for people reading the list
+The endpoint and secret are stored encrypted and never shown again.`;
+
+interface Topic {
+  name: string;
+  displayName: string;
+  subscriptionCount: number;
+}
+
+export async function topicsCommand(args: string[], io: Io, client: (v: { url?: string; token?: string }) => ApiClient): Promise<number> {
+  const { values, positionals } = parse(args, { 'display-name': { type: 'string' } });
+  if (values.help) {
+    io.out(TOPICS_HELP);
+    return 0;
+  }
+  const [action, name, ...rest] = positionals;
+  if (action === 'create') {
+    if (!name || rest.length) throw new UsageError('Give one topic name: herald topics create <name>.');
+    const t = await client(values).call<Topic>('POST', '/v1/topics', { name, displayName: values['display-name'] });
+    io.out(values.json ? JSON.stringify(t, null, 2) : `created topic ${t.name}`);
+    return 0;
+  }
+  if (action !== undefined) throw new UsageError(`Unknown topics action "${action}"; use "herald topics" or "herald topics create <name>".`);
+  const { topics } = await client(values).call<{ topics: Topic[] }>('GET', '/v1/topics');
+  if (values.json) io.out(JSON.stringify({ topics }, null, 2));
+  else if (topics.length === 0) io.out('no topics yet; create one with: herald topics create <name>');
+  else {
+    const width = Math.max(4, ...topics.map((t) => t.name.length));
+    io.out(`${'NAME'.padEnd(width)}  SUBSCRIPTIONS  DISPLAY NAME`);
+    for (const t of topics) io.out(`${t.name.padEnd(width)}  ${String(t.subscriptionCount).padStart(13)}  ${t.displayName}`);
+  }
+  return 0;
+}
+
+interface Subscription {
+  id: string;
+  topic: string;
+  protocol: string;
+  endpoint: string;
+}
+
+export async function subscribeCommand(args: string[], io: Io, client: (v: { url?: string; token?: string }) => ApiClient): Promise<number> {
+  const { values, positionals } = parse(args, {
+    protocol: { type: 'string' },
+    endpoint: { type: 'string' },
+    secret: { type: 'string' },
+    keyword: { type: 'string' },
+    remark: { type: 'string' },
+  });
+  if (values.help) {
+    io.out(SUBSCRIBE_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('Give one topic: herald subscribe <topic> --protocol <p> --endpoint <url>.');
+  if (!values.protocol || !values.endpoint) throw new UsageError('Give --protocol and --endpoint (see herald subscribe --help).');
+  const topic = positionals[0]!;
+  const body = { protocol: values.protocol, endpoint: values.endpoint, secret: values.secret, keyword: values.keyword, remark: values.remark };
+  const s = await client(values).call<Subscription>('POST', `/v1/topics/${encodeURIComponent(topic)}/subscriptions`, body);
+  io.out(values.json ? JSON.stringify(s, null, 2) : `subscribed ${s.id}: ${s.protocol} ${s.endpoint} to ${s.topic}`);
+  return 0;
+}
