@@ -42,7 +42,7 @@ export function formatTime(iso: unknown, timeZone: string): string {
     f = formatterFor('UTC');
   }
   const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value]));
-  const zone = String(p.timeZoneName ?? 'GMT').replace(/^GMT/, 'UTC');
+  const zone = String(p.timeZoneName ?? 'GMT').replace(/^(GMT|UTC)([+-]0)?$/, 'UTC').replace(/^GMT/, 'UTC');
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zone}`;
 }
 
