@@ -2,7 +2,7 @@
 import winston from 'winston';
 
 /** Query parameters and path segments that carry robot tokens. */
-const SECRET_QUERY = /([?&](?:access_token|key|token|sign|secret)=)[^&\s"']+/gi;
+const SECRET_QUERY = /(\b(?:access_token|key|token|sign|secret)=)[^&\s"']+/gi;
 const LARK_HOOK = /(\/open-apis\/bot\/v2\/hook\/)[^/?\s"']+/g;
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/g;
 const SECRET_FIELDS = new Set([
