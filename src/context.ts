@@ -1,6 +1,6 @@
 /** Everything a request handler, a worker or a chat command may use; built once in src/server.ts. */
 import type { EventEmitter } from 'node:events';
-import type { Adapter } from '../adapters/types.js';
+import type { Adapter, HttpClient } from '../adapters/types.js';
 import type { Config } from './config/schema.js';
 import type { DeliveryQueue } from './delivery/queue.js';
 import type { Logger } from './log.js';
@@ -26,6 +26,8 @@ export interface Herald {
   tokens: TokenRepo;
   audit: AuditRepo;
   adapters: ReadonlyMap<string, Adapter>;
+  /** the core HTTP client the workers send through (one attempt: subscription tests) */
+  http: HttpClient;
   policy: EndpointPolicy;
   intakes: readonly Intake[];
   publish: Publish;

@@ -54,7 +54,9 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     messageRoutes(h),
     tokenRoutes(h),
     auditRoutes(h),
-    whoamiRoutes(h), subscriptionTestRoutes(h), templatePreviewRoutes(h),
+    whoamiRoutes(h),
+    subscriptionTestRoutes(h),
+    templatePreviewRoutes(h),
   );
   app.use(notFound);
   app.use(errorHandler(h.log));

@@ -1,0 +1,132 @@
+/** The /v1 API as the console uses it: bearer token from the session, errors as ApiError. */
+import { session } from './session.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Called when the token stops working (revoked): the app goes back to sign-in. */
+let onUnauthorized: (message: string) => void = () => {};
+export const setUnauthorizedHandler = (fn: (message: string) => void) => {
+  onUnauthorized = fn;
+};
+
+export async function call<T = unknown>(method: string, path: string, body?: unknown, token = session.token()): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(`/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'network', 'Herald did not answer: check that it is running and reload.');
+  }
+  const text = await res.text();
+  let data: unknown;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const e = new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `Herald answered HTTP ${res.status}.`);
+    if (res.status === 401 && token && token === session.token()) onUnauthorized(e.message);
+    throw e;
+  }
+  return data as T;
+}
+
+export const api = {
+  get: <T>(path: string) => call<T>('GET', path),
+  post: <T>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
+  put: <T>(path: string, body: unknown) => call<T>('PUT', path, body),
+  patch: <T>(path: string, body: unknown) => call<T>('PATCH', path, body),
+  del: (path: string) => call<void>('DELETE', path),
+};
+
+export const enc = encodeURIComponent;
+
+/** Shapes the console reads. */
+export interface Topic {
+  name: string;
+  displayName: string;
+  subscriptionCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface Mentions {
+  all?: boolean;
+  users?: string[];
+  mobiles?: string[];
+}
+export interface Subscription {
+  id: string;
+  topic: string;
+  protocol: string;
+  endpoint: string;
+  hasSecret: boolean;
+  keyword?: string;
+  mentions?: Mentions;
+  remark?: string;
+  source: 'api' | 'chat';
+  chat?: { chatName?: string; chatId: string };
+  createdAt: string;
+}
+export interface Delivery {
+  id: string;
+  subscriptionId: string;
+  protocol: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  parts?: number;
+  lastError?: string;
+  lastCode?: string | number;
+  nextAttemptAt?: string;
+  deliveredAt?: string;
+  messageId?: string;
+  topic?: string;
+}
+export interface Message {
+  id: string;
+  topic: string;
+  subject?: string;
+  level: string;
+  source: string;
+  createdAt: string;
+  deliveries: Delivery[];
+}
+export interface Template {
+  name: string;
+  protocol: string;
+  content: string;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface TokenInfo {
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  createdBy: string;
+  lastUsedAt?: string;
+}
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details?: Record<string, unknown>;
+}
+export interface TestAnswer {
+  ok: boolean;
+  kind?: string;
+  code?: string | number;
+  message?: string;
+}

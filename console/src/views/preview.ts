@@ -1,0 +1,80 @@
+/** Live preview of a template: rendered from a sample context, then as each platform would receive it. */
+import { ApiError, api } from '../api.js';
+import { debounce, h, uid } from '../dom.js';
+import { PLATFORMS, type Protocol } from '../platforms.js';
+import { errorText, field } from '../ui.js';
+import { SAMPLES } from './samples.js';
+
+const DEBOUNCE_MS = 350;
+
+interface PreviewAnswer {
+  rendered: string;
+  payloads: unknown[];
+}
+
+/** `content()` is read at each refresh; `protocols()` says which platforms to show. */
+export function previewPanel(content: () => string, protocols: () => Protocol[]) {
+  const sample = field(h('select', { name: 'sample' }, ...SAMPLES.map((s) => h('option', { value: s.id }, s.label))), {
+    label: 'Preview with',
+  });
+  const ctxInput = field(h('textarea', { name: 'context', rows: 8, class: 'code', spellcheck: 'false' }), {
+    label: 'Context (JSON)',
+    help: 'The variables the template sees; edit them to try other values.',
+  });
+  const out = h('div', { class: 'previews', 'aria-busy': 'false' });
+  const current = () => SAMPLES.find((s) => s.id === sample.control.value) ?? SAMPLES[0]!;
+  const fill = () => {
+    ctxInput.control.value = JSON.stringify(current().context, null, 2);
+  };
+  fill();
+
+  let seq = 0;
+  const refresh = async () => {
+    const mine = ++seq;
+    const text = content();
+    if (!text.trim()) {
+      out.replaceChildren(h('p', { class: 'empty' }, 'Write the template to see it rendered.'));
+      return;
+    }
+    let context: Record<string, unknown>;
+    try {
+      context = JSON.parse(ctxInput.control.value || '{}');
+      ctxInput.setError(undefined);
+    } catch (err) {
+      ctxInput.setError(`Not valid JSON: ${(err as Error).message}`);
+      return;
+    }
+    const s = current();
+    out.setAttribute('aria-busy', 'true');
+    const cards = await Promise.all(
+      protocols().map(async (protocol) => {
+        const name = PLATFORMS.find((p) => p.protocol === protocol)?.name ?? protocol;
+        try {
+          const r = await api.post<PreviewAnswer>('/templates/preview', { content: text, protocol, context, subject: s.subject, level: s.level });
+          const id = uid('pv');
+          return h(
+            'section',
+            { class: 'preview', 'aria-labelledby': id },
+            h('h3', { id }, name),
+            h('pre', { class: 'rendered' }, r.rendered),
+            h('details', {}, h('summary', {}, `What Herald sends to ${name} (${r.payloads.length} part${r.payloads.length === 1 ? '' : 's'})`), h('pre', { class: 'code' }, JSON.stringify(r.payloads, null, 2))),
+          );
+        } catch (err) {
+          return h('section', { class: 'preview bad' }, h('h3', {}, name), h('p', { class: 'field-error' }, err instanceof ApiError ? err.message : errorText(err)));
+        }
+      }),
+    );
+    if (mine !== seq) return;
+    out.setAttribute('aria-busy', 'false');
+    out.replaceChildren(...cards);
+  };
+  const later = debounce(() => void refresh(), DEBOUNCE_MS);
+  sample.control.addEventListener('change', () => {
+    fill();
+    later();
+  });
+  ctxInput.control.addEventListener('input', later);
+
+  const element = h('div', { class: 'preview-panel' }, h('div', { class: 'row' }, sample.wrap), ctxInput.wrap, h('h3', { class: 'sr-only' }, 'Preview'), out);
+  return { element, refresh: later, now: refresh, example: () => current().example };
+}

@@ -1,0 +1,100 @@
+/**
+ * Publish a message, and follow what happened to it. Publish-only tokens see just this page: the
+ * records shown are those of messages sent from this tab (GET /v1/messages/{id} allows them).
+ */
+import type { ViewCtx } from '../main.js';
+import { api, enc, type Message, type Topic } from '../api.js';
+import { h, words } from '../dom.js';
+import { session } from '../session.js';
+import { busy, empty, errorText, field, flash, heading, input, LEVEL_LABEL, section } from '../ui.js';
+import { anyPending, messageCard, POLL_MS } from './records.js';
+import { topicNameProblem } from './topics.js';
+
+async function topicControl(preset: string | undefined): Promise<HTMLInputElement | HTMLSelectElement> {
+  const allowed = session.publishTopics();
+  let names: string[] | undefined;
+  if (session.isAdmin()) names = (await api.get<{ topics: Topic[] }>('/topics')).topics.map((t) => t.name);
+  else if (!allowed.includes('*')) names = allowed;
+  if (!names) return input({ name: 'topic', value: preset ?? '', required: true });
+  if (preset && !names.includes(preset)) names = [preset, ...names];
+  return h('select', { name: 'topic', required: true }, ...names.map((n) => h('option', { value: n, selected: n === preset }, n)));
+}
+
+export async function publishView(ctx: ViewCtx): Promise<HTMLElement> {
+  const topic = field(await topicControl(ctx.params[0]), { label: 'Topic' });
+  const subject = field(input({ name: 'subject', maxlength: 512 }), { label: 'Subject', optional: true, help: 'The title in cards and markdown messages.' });
+  const message = field(h('textarea', { name: 'message', rows: 5, required: true }), { label: 'Message', help: 'Markdown unless the format is text. Long messages are split into numbered parts.' });
+  const level = field(h('select', { name: 'level' }, ...Object.entries(LEVEL_LABEL).map(([v, l]) => h('option', { value: v }, l))), { label: 'Level' });
+  const format = field(h('select', { name: 'format' }, h('option', { value: 'markdown' }, 'Markdown'), h('option', { value: 'text' }, 'Text')), { label: 'Format' });
+  const mentions = field(input({ name: 'mentions' }), { label: 'Mention', optional: true, help: 'Phone numbers or user ids to @, separated by commas; "all" for everyone.' });
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Publish');
+
+  const sent = h('div', {});
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let gone = false;
+  ctx.onLeave(() => {
+    gone = true;
+    clearTimeout(timer);
+  });
+  const loadSent = async () => {
+    clearTimeout(timer);
+    const ids = session.sent();
+    const msgs = (await Promise.all(ids.map((id) => api.get<Message>(`/messages/${enc(id)}`).catch(() => undefined)))).filter((m): m is Message => !!m);
+    if (gone) return;
+    sent.replaceChildren(...(msgs.length ? msgs.map((m) => messageCard(m)) : [empty('Messages you publish here show up with their delivery status.')]));
+    if (anyPending(msgs)) timer = setTimeout(() => void loadSent().catch(() => {}), POLL_MS);
+  };
+
+  const form = h(
+    'form',
+    {
+      class: 'grid-form',
+      onsubmit: async (ev: Event) => {
+        ev.preventDefault();
+        const t = topic.control.value.trim();
+        const problem = topicNameProblem(t);
+        topic.setError(problem);
+        message.setError(undefined);
+        if (problem) return topic.control.focus();
+        if (!message.control.value.trim()) {
+          message.setError('Write the message.');
+          return message.control.focus();
+        }
+        const body: Record<string, unknown> = { message: message.control.value, level: level.control.value, format: format.control.value };
+        if (subject.control.value.trim()) body.subject = subject.control.value.trim();
+        const who = words(mentions.control.value);
+        if (who.length) {
+          const all = who.some((w) => w.toLowerCase() === 'all');
+          const rest = who.filter((w) => w.toLowerCase() !== 'all');
+          body.mentions = {
+            ...(all ? { all: true } : {}),
+            ...(rest.some((w) => /^\+?[0-9-]{5,20}$/.test(w)) ? { mobiles: rest.filter((w) => /^\+?[0-9-]{5,20}$/.test(w)) } : {}),
+            ...(rest.some((w) => !/^\+?[0-9-]{5,20}$/.test(w)) ? { users: rest.filter((w) => !/^\+?[0-9-]{5,20}$/.test(w)) } : {}),
+          };
+        }
+        const r = await busy(submit, () => api.post<{ messageId: string; deliveries: number }>(`/topics/${enc(t)}/publish`, body));
+        if (!r) return;
+        session.remember(r.messageId);
+        flash(`Accepted: ${r.messageId} goes to ${r.deliveries} subscription${r.deliveries === 1 ? '' : 's'}.`);
+        message.control.value = '';
+        await loadSent().catch((err) => flash(errorText(err), 'error'));
+      },
+    },
+    topic.wrap,
+    subject.wrap,
+    message.wrap,
+    h('div', { class: 'row' }, level.wrap, format.wrap),
+    mentions.wrap,
+    h('div', { class: 'actions' }, submit),
+  );
+  await loadSent();
+  const refresh = h('button', { type: 'button', class: 'btn secondary small', onclick: (ev: Event) => void busy(ev.currentTarget as HTMLButtonElement, loadSent) }, 'Refresh');
+  return h(
+    'div',
+    {},
+    heading('Publish'),
+    h('p', { class: 'lead' }, 'Send a message to every subscription of a topic, as a script would with POST /v1/topics/{name}/publish.'),
+    section('New message', [], form),
+    section('Sent from this tab', [refresh], sent),
+  );
+}

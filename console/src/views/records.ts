@@ -1,0 +1,58 @@
+/** Message records: each message with its per-subscription deliveries (status, attempts, last error). */
+import type { Delivery, Message, Subscription } from '../api.js';
+import { h, time } from '../dom.js';
+import { platformName } from '../platforms.js';
+import { badge, levelTag } from '../ui.js';
+
+/** While any delivery is pending, records refresh this often. */
+export const POLL_MS = 2_000;
+
+export const anyPending = (msgs: Message[]) => msgs.some((m) => m.deliveries.some((d) => d.status === 'pending'));
+
+function deliveryRow(d: Delivery, subs: Map<string, Subscription>): HTMLElement {
+  const sub = subs.get(d.subscriptionId);
+  const error = d.lastError ? `${d.lastError}${d.lastCode !== undefined ? ` (code ${d.lastCode})` : ''}` : '';
+  const retry = d.status === 'pending' && d.nextAttemptAt ? h('span', { class: 'muted' }, ' · next try ', time(d.nextAttemptAt)) : null;
+  return h(
+    'tr',
+    { 'data-delivery': d.id, 'data-status': d.status },
+    h('th', { scope: 'row' }, platformName(d.protocol), ' ', h('code', { class: 'muted small' }, sub ? sub.endpoint : d.subscriptionId)),
+    h('td', { 'data-label': 'Status' }, badge(d.status), retry),
+    h('td', { 'data-label': 'Attempts', class: 'num' }, String(d.attempts), d.parts && d.parts > 1 ? h('span', { class: 'muted' }, ` · ${d.parts} parts`) : null),
+    h('td', { 'data-label': 'Last error', class: 'err' }, error || h('span', { class: 'muted' }, '—')),
+  );
+}
+
+export function messageCard(m: Message, subs: Map<string, Subscription> = new Map(), extra?: Node): HTMLElement {
+  const counts = { delivered: 0, pending: 0, failed: 0 };
+  for (const d of m.deliveries) counts[d.status]++;
+  const summary = m.deliveries.length
+    ? [counts.delivered && `${counts.delivered} delivered`, counts.pending && `${counts.pending} pending`, counts.failed && `${counts.failed} failed`].filter(Boolean).join(' · ')
+    : 'no subscriptions when it was published';
+  return h(
+    'article',
+    { class: 'msg', 'data-message': m.id, 'aria-label': `Message ${m.subject ?? m.id}` },
+    h(
+      'header',
+      { class: 'msg-head' },
+      levelTag(m.level),
+      h('strong', { class: 'msg-subject' }, m.subject ?? '(no subject)'),
+      h('span', { class: 'muted small' }, time(m.createdAt), ` · ${m.topic} · via ${m.source} · `, h('code', {}, m.id)),
+    ),
+    h('p', { class: 'msg-summary' }, summary),
+    m.deliveries.length
+      ? h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            { class: 'stack deliveries' },
+            h('caption', { class: 'sr-only' }, `Deliveries of message ${m.id}`),
+            h('thead', {}, h('tr', {}, ...['Subscription', 'Status', 'Attempts', 'Last error'].map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', {}, ...m.deliveries.map((d) => deliveryRow(d, subs))),
+          ),
+        )
+      : null,
+    extra ?? null,
+  );
+}

@@ -1,0 +1,70 @@
+/** A topic's subscriptions: masked endpoints, a test message with the platform's answer, add and delete. */
+import { api, enc, type Subscription, type TestAnswer } from '../api.js';
+import { h, time } from '../dom.js';
+import { PLATFORMS, platformName } from '../platforms.js';
+import { busy, button, confirmDialog, empty, errorText, flash } from '../ui.js';
+import { addSubscriptionForm } from './subscription-form.js';
+
+function mentionsText(s: Subscription): string | undefined {
+  const m = s.mentions;
+  if (!m) return undefined;
+  const parts = [m.all ? '@all' : '', ...(m.mobiles ?? []), ...(m.users ?? [])].filter(Boolean);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
+function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
+  const answer = h('p', { class: 'answer', role: 'status' });
+  const test = button('Send test message', async () => {
+    answer.className = 'answer';
+    answer.textContent = 'Sending…';
+    try {
+      const a = await api.post<TestAnswer>(`/subscriptions/${enc(s.id)}/test`);
+      answer.className = `answer ${a.ok ? 'ok' : 'bad'}`;
+      const code = a.code !== undefined ? ` (code ${a.code})` : '';
+      answer.textContent = a.ok ? `✓ ${a.message ?? 'Accepted.'}` : `✕ ${a.kind ? `${a.kind}: ` : ''}${a.message ?? 'Refused.'}${code}`;
+    } catch (err) {
+      answer.className = 'answer bad';
+      answer.textContent = `✕ ${errorText(err)}`;
+    }
+  }, 'secondary', { class: 'btn secondary small', 'aria-label': `Send a test message to ${platformName(s.protocol)} subscription ${s.id}` });
+  const del = button('Delete', async () => {
+    const ok = await confirmDialog('Delete this subscription?', `${platformName(s.protocol)} ${s.endpoint} will stop getting messages of "${s.topic}".`, 'Delete subscription');
+    if (!ok) return;
+    await busy(del, async () => {
+      await api.del(`/subscriptions/${enc(s.id)}`);
+      flash('Subscription deleted.');
+      await reload();
+    });
+  }, 'danger', { class: 'btn danger small', 'aria-label': `Delete subscription ${s.id}` });
+
+  const rows: [string, string | Node | undefined][] = [
+    ['Endpoint', h('code', { class: 'endpoint' }, s.endpoint)],
+    ['Secret', s.hasSecret ? 'set (hidden)' : undefined],
+    ['Keyword', s.keyword],
+    ['Mentions', mentionsText(s)],
+    ['Remark', s.remark],
+    ['Added', s.source === 'chat' ? h('span', {}, 'by chat command', s.chat?.chatName ? ` in ${s.chat.chatName}` : '', ' · ', time(s.createdAt)) : time(s.createdAt)],
+  ];
+  return h(
+    'li',
+    { class: 'sub' },
+    h('div', { class: 'sub-head' }, h('span', { class: `platform ${s.protocol}` }, platformName(s.protocol)), h('code', { class: 'muted small' }, s.id)),
+    h('dl', { class: 'facts' }, ...rows.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v!)])),
+    h('div', { class: 'actions' }, test, del),
+    answer,
+  );
+}
+
+export async function subscriptionsPanel(topic: string, onChange: (subs: Subscription[]) => void): Promise<HTMLElement> {
+  const list = h('div', {});
+  const load = async () => {
+    const { subscriptions } = await api.get<{ subscriptions: Subscription[] }>(`/topics/${enc(topic)}/subscriptions`);
+    list.replaceChildren(
+      subscriptions.length ? h('ul', { class: 'subs', 'aria-label': 'Subscriptions' }, ...subscriptions.map((s) => card(s, load))) : empty('No subscriptions yet: add a group below, or type /subscribe ' + topic + ' to the bot in the group.'),
+    );
+    onChange(subscriptions);
+  };
+  await load();
+  const add = addSubscriptionForm(topic, PLATFORMS, load);
+  return h('div', {}, list, add);
+}

@@ -1,0 +1,122 @@
+/** Templates: the list; the editor with a live preview per platform; save and delete. */
+import type { ViewCtx } from '../main.js';
+import { api, enc, type Template } from '../api.js';
+import { h, time } from '../dom.js';
+import { PLATFORMS, type Protocol, platformName } from '../platforms.js';
+import { busy, button, confirmDialog, empty, field, flash, heading, input, section } from '../ui.js';
+import { previewPanel } from './preview.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const protocolLabel = (p: string) => (p === 'default' ? 'Default (every platform)' : platformName(p));
+
+export async function templatesView(): Promise<HTMLElement> {
+  const { templates } = await api.get<{ templates: Template[] }>('/templates');
+  const rows = templates.map((t) =>
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row' }, h('a', { href: `#/templates/${enc(t.name)}/${enc(t.protocol)}` }, t.name)),
+      h('td', { 'data-label': 'Platform' }, protocolLabel(t.protocol)),
+      h('td', { 'data-label': 'Updated' }, time(t.updatedAt)),
+    ),
+  );
+  const list = templates.length
+    ? h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'stack' },
+          h('caption', { class: 'sr-only' }, 'Templates'),
+          h('thead', {}, h('tr', {}, ...['Name', 'Platform', 'Updated'].map((c) => h('th', { scope: 'col' }, c)))),
+          h('tbody', {}, ...rows),
+        ),
+      )
+    : empty('No templates yet. Publishers name one with {"template": "<name>", "tags": {…}}.');
+  return h(
+    'div',
+    {},
+    heading('Templates'),
+    h('p', { class: 'lead' }, 'Handlebars texts rendered at publish time. A template for one platform wins over the “default” one of the same name.'),
+    h('div', { class: 'head-actions' }, h('a', { class: 'btn primary', href: '#/templates/new' }, 'New template')),
+    section('All templates', [], list),
+  );
+}
+
+export async function templateEditView(ctx: ViewCtx): Promise<HTMLElement> {
+  const [name0, protocol0] = ctx.params;
+  const existing = name0 && protocol0 ? await api.get<Template>(`/templates/${enc(name0)}/${enc(protocol0)}`) : undefined;
+  const name = field(input({ name: 'name', value: existing?.name ?? '', maxlength: 64, readonly: !!existing, required: true }), {
+    label: 'Name',
+    help: existing ? 'A template’s name and platform cannot change.' : '1-64 letters, digits, "-" or "_".',
+  });
+  const protocol = field(
+    h('select', { name: 'protocol', disabled: !!existing }, ...['default', ...PLATFORMS.map((p) => p.protocol)].map((p) => h('option', { value: p, selected: p === existing?.protocol }, protocolLabel(p)))),
+    { label: 'Platform' },
+  );
+  const content = field(h('textarea', { name: 'content', rows: 10, class: 'code', spellcheck: 'false', value: existing?.content ?? '' }), {
+    label: 'Content (Handlebars)',
+    help: 'Variables: {{subject}}, {{message}}, {{topic}} and the publish tags; helpers: upper, lower, eq, default, join, truncate.',
+  });
+  const protocols = (): Protocol[] => (protocol.control.value === 'default' ? PLATFORMS.map((p) => p.protocol) : [protocol.control.value as Protocol]);
+  const preview = previewPanel(() => content.control.value, protocols);
+  content.control.addEventListener('input', preview.refresh);
+  protocol.control.addEventListener('change', preview.refresh);
+  const useExample = button('Use the sample’s example', () => {
+    content.control.value = preview.example();
+    void preview.now();
+    content.control.focus();
+  }, 'ghost', { class: 'btn ghost small' });
+
+  const save = h('button', { type: 'submit', class: 'btn primary' }, existing ? 'Save' : 'Create template');
+  const form = h(
+    'form',
+    {
+      class: 'grid-form',
+      onsubmit: async (ev: Event) => {
+        ev.preventDefault();
+        if (!existing && !NAME.test(name.control.value)) {
+          name.setError('Use 1-64 letters, digits, "-" or "_", starting with a letter or digit.');
+          return name.control.focus();
+        }
+        name.setError(undefined);
+        if (!content.control.value.trim()) {
+          content.setError('Write the template.');
+          return content.control.focus();
+        }
+        content.setError(undefined);
+        const t = await busy(save, () =>
+          existing
+            ? api.put<Template>(`/templates/${enc(existing.name)}/${enc(existing.protocol)}`, { content: content.control.value })
+            : api.post<Template>('/templates', { name: name.control.value, protocol: protocol.control.value, content: content.control.value }),
+        );
+        if (!t) return;
+        flash(`Template "${t.name}" (${protocolLabel(t.protocol)}) saved.`);
+        if (!existing) location.hash = `#/templates/${enc(t.name)}/${enc(t.protocol)}`;
+      },
+    },
+    h('div', { class: 'row' }, name.wrap, protocol.wrap),
+    content.wrap,
+    h('div', { class: 'actions' }, save, useExample),
+  );
+  const actions: Node[] = [];
+  if (existing) {
+    const del: HTMLButtonElement = button('Delete', async () => {
+      if (!(await confirmDialog(`Delete template "${existing.name}"?`, `Publishes naming it will use another variant (${existing.protocol === 'default' ? 'none: they will fail' : 'the default one'}).`, 'Delete template'))) return;
+      await busy(del, async () => {
+        await api.del(`/templates/${enc(existing.name)}/${enc(existing.protocol)}`);
+        flash(`Template "${existing.name}" deleted.`);
+        location.hash = '#/templates';
+      });
+    }, 'danger', { class: 'btn danger small' });
+    actions.push(del);
+  }
+  void preview.now();
+  return h(
+    'div',
+    {},
+    h('p', { class: 'crumbs' }, h('a', { href: '#/templates' }, 'Templates'), ' / ', existing ? `${existing.name} (${protocolLabel(existing.protocol)})` : 'new'),
+    heading(existing ? `Template ${existing.name}` : 'New template'),
+    h('div', { class: 'split' }, section('Edit', actions, form), section('Live preview', [], preview.element)),
+  );
+}

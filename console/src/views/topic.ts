@@ -1,0 +1,71 @@
+/** One topic: its display name, its subscriptions and its recent messages with their deliveries. */
+import type { ViewCtx } from '../main.js';
+import { api, enc, type Message, type Subscription, type Topic } from '../api.js';
+import { h } from '../dom.js';
+import { busy, empty, field, flash, heading, input, section } from '../ui.js';
+import { anyPending, messageCard, POLL_MS } from './records.js';
+import { subscriptionsPanel } from './subscriptions.js';
+
+/** Recent messages shown per topic. */
+const RECENT = 20;
+
+function displayNameForm(topic: Topic, onSaved: (t: Topic) => void): HTMLElement {
+  const f = field(input({ name: 'displayName', value: topic.displayName, maxlength: 192 }), { label: 'Display name', help: 'Shown to people; the topic’s name stays the same.' });
+  const save = h('button', { type: 'submit', class: 'btn secondary' }, 'Save');
+  return h(
+    'form',
+    {
+      class: 'inline-form',
+      onsubmit: async (ev: Event) => {
+        ev.preventDefault();
+        const t = await busy(save, () => api.patch<Topic>(`/topics/${enc(topic.name)}`, { displayName: f.control.value.trim() || topic.name }));
+        if (t) {
+          flash('Display name saved.');
+          onSaved(t);
+        }
+      },
+    },
+    f.wrap,
+    save,
+  );
+}
+
+export async function topicView(ctx: ViewCtx): Promise<HTMLElement> {
+  const name = ctx.params[0]!;
+  const topic = await api.get<Topic>(`/topics/${enc(name)}`);
+  const title = heading(topic.displayName, topic.displayName !== topic.name ? h('span', { class: 'muted sub-title' }, ` ${topic.name}`) : '');
+  let subsById = new Map<string, Subscription>();
+  const records = h('div', { 'aria-live': 'off' });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let gone = false;
+  ctx.onLeave(() => {
+    gone = true;
+    clearTimeout(timer);
+  });
+
+  const loadMessages = async () => {
+    clearTimeout(timer);
+    const { messages } = await api.get<{ messages: Message[] }>(`/topics/${enc(name)}/messages?limit=${RECENT}`);
+    if (gone) return;
+    records.replaceChildren(...(messages.length ? messages.map((m) => messageCard(m, subsById)) : [empty('Nothing published to this topic yet.')]));
+    if (anyPending(messages)) timer = setTimeout(() => void loadMessages().catch(() => {}), POLL_MS);
+  };
+  const subs = await subscriptionsPanel(name, (list) => {
+    subsById = new Map(list.map((s) => [s.id, s]));
+  });
+  await loadMessages();
+  const refresh = h('button', { type: 'button', class: 'btn secondary small', onclick: (ev: Event) => void busy(ev.currentTarget as HTMLButtonElement, loadMessages) }, 'Refresh');
+
+  return h(
+    'div',
+    {},
+    h('p', { class: 'crumbs' }, h('a', { href: '#/topics' }, 'Topics'), ' / ', name),
+    title,
+    h('div', { class: 'head-actions' }, h('a', { class: 'btn primary', href: `#/publish/${enc(name)}` }, 'Publish to this topic')),
+    section('Settings', [], displayNameForm(topic, (t) => {
+      title.firstChild!.textContent = t.displayName;
+    })),
+    section('Subscriptions', [], subs),
+    section('Recent messages', [refresh], records),
+  );
+}

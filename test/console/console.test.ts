@@ -1,0 +1,171 @@
+/**
+ * The web console in a real browser (headless Chromium through playwright-core) against a real Herald
+ * and the fake DingTalk server: sign in, create a topic, subscribe a DingTalk robot, send it a test
+ * message, publish, and watch the delivery record turn delivered. Leaves a screenshot in docs/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDingtalkFake } from '../fakes/dingtalk-server.js';
+import type { FakePlatform } from '../fakes/types.js';
+import { ADMIN, startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
+import { CHROMIUM, CHROMIUM_ARGS, ensureConsoleBuilt, ROOT } from './setup.js';
+
+/** Waits for things that happen in the page (a record turning delivered) end after this. */
+const UI_WAIT_MS = 20_000;
+
+let h: TestHerald;
+let ding: FakePlatform;
+let browser: Browser;
+
+beforeAll(async () => {
+  ensureConsoleBuilt();
+  ding = await startDingtalkFake();
+  h = await startTestHerald({ env: { HERALD_ALLOW_HOSTS: '127.0.0.1' } });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+  await ding?.close();
+});
+
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.goto(`${h.url}/console/`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+describe('web console', () => {
+  it('takes an admin from sign-in to a delivered message', async () => {
+    const robot = ding.addRobot({ secret: `SEC${'a1'.repeat(32)}`, keywords: ['告警'] });
+    const token = new URL(robot.endpoint).searchParams.get('access_token')!;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+
+    await signIn(page, ADMIN);
+    await page.getByRole('heading', { level: 1, name: 'Topics' }).waitFor();
+    // the token is in sessionStorage only
+    expect(await page.evaluate(() => [sessionStorage.length, localStorage.length, document.cookie])).toEqual([1, 0, '']);
+
+    // the name is checked as it is typed
+    const name = page.getByLabel('Name', { exact: true });
+    await name.fill('ops alerts');
+    await page.getByText('"space" is not allowed').waitFor();
+    expect(await name.getAttribute('aria-invalid')).toBe('true');
+    await name.fill('ops-alerts');
+    expect(await name.getAttribute('aria-invalid')).toBeNull();
+    await page.getByLabel('Display name').fill('Ops alerts');
+    await page.getByRole('button', { name: 'Create topic' }).click();
+    await page.getByRole('link', { name: 'ops-alerts' }).click();
+    await page.getByRole('heading', { level: 1, name: /Ops alerts/ }).waitFor();
+
+    // a DingTalk subscription, with where-to-find-it help on each field
+    await page.getByRole('radio', { name: 'DingTalk' }).check();
+    await page.getByText('Security settings → Sign (加签)').waitFor();
+    await page.getByLabel('Webhook URL').fill(robot.endpoint);
+    await page.getByLabel('Signing secret').fill(robot.secret!);
+    await page.getByLabel('Keyword').fill('告警');
+    await page.getByRole('button', { name: 'Add subscription' }).click();
+    const card = page.locator('li.sub');
+    await card.waitFor();
+    const shown = await card.locator('code.endpoint').textContent();
+    expect(shown).toContain('access_token=');
+    expect(shown).not.toContain(token);
+    expect(await page.content()).not.toContain(token);
+
+    // the test message goes out once and the platform's answer is shown
+    await card.getByRole('button', { name: /Send a test message/ }).click();
+    await card.getByText('DingTalk accepted the test message.').waitFor({ timeout: UI_WAIT_MS });
+    expect(ding.received(robot.endpoint)).toHaveLength(1);
+    expect(ding.received(robot.endpoint)[0]!.text).toContain('Herald test message');
+
+    // publish, then follow the record until it is delivered
+    await page.getByRole('link', { name: 'Publish to this topic' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Publish' }).waitFor();
+    expect(await page.getByLabel('Topic').inputValue()).toBe('ops-alerts');
+    await page.getByLabel('Subject').fill('Disk almost full on db-2');
+    await page.getByLabel('Message').fill('/data is at **91%**: clean up or grow the volume.');
+    await page.getByLabel('Level').selectOption('warning');
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await page.locator('tr[data-status="delivered"]').waitFor({ timeout: UI_WAIT_MS });
+    await waitFor('the message at the robot', () => ding.received(robot.endpoint).length === 2);
+    expect(ding.received(robot.endpoint)[1]!.text).toContain('Disk almost full on db-2');
+
+    // the topic page shows the same record; this is the screenshot for docs/console.md
+    await page.getByRole('link', { name: 'Topics' }).click();
+    await page.getByRole('link', { name: 'ops-alerts' }).click();
+    await page.locator('article.msg tr[data-status="delivered"]').waitFor({ timeout: UI_WAIT_MS });
+    await card.getByRole('button', { name: /Send a test message/ }).waitFor();
+    mkdirSync(join(ROOT, 'docs'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'docs', 'console.png'), fullPage: true });
+
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('offers a publish-only token just the publish form and the records of what it sent', async () => {
+    await h.api('POST', '/v1/topics', { name: 'backups' });
+    const made = await h.api('POST', '/v1/tokens', { name: 'backup-script', scopes: ['publish:backups'] });
+    expect(made.status).toBe(201);
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const page = await context.newPage();
+    await signIn(page, made.body.token);
+    await page.getByRole('heading', { level: 1, name: 'Publish' }).waitFor();
+    const nav = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+    expect(nav).toEqual(['Publish']);
+    // an admin page typed by hand leads back to the publish form
+    await page.goto(`${h.url}/console/#/tokens`);
+    await page.getByRole('heading', { level: 1, name: 'Publish' }).waitFor();
+    expect(await page.getByLabel('Topic').locator('option').allTextContents()).toEqual(['backups']);
+    await page.getByLabel('Message').fill('backup done');
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await page.getByText('no subscriptions when it was published').waitFor({ timeout: UI_WAIT_MS });
+    await context.close();
+  });
+
+  it('lists a failed delivery and replays it', async () => {
+    const robot = ding.addRobot({ secret: `SEC${'b2'.repeat(32)}` });
+    await h.api('POST', '/v1/topics', { name: 'db' });
+    const sub = await h.api('POST', '/v1/topics/db/subscriptions', { protocol: 'dingtalk', endpoint: robot.endpoint, secret: 'SECwrong' });
+    expect(sub.status).toBe(201);
+    const pub = await h.api('POST', '/v1/topics/db/publish', { message: 'replica lag' });
+    await waitFor('the delivery to fail', async () => (await h.api('GET', `/v1/messages/${pub.body.messageId}`)).body.deliveries[0].status === 'failed');
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, ADMIN);
+    await page.getByRole('link', { name: 'Failed' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Failed deliveries' }).waitFor();
+    await page.getByText('sign').first().waitFor();
+    await page.getByRole('button', { name: /Replay delivery/ }).click();
+    await page.getByText('replayed', { exact: false }).first().waitFor();
+    const after = await h.api('GET', `/v1/messages/${pub.body.messageId}`);
+    expect(after.body.deliveries[0].attempts).toBeLessThanOrEqual(1);
+    await context.close();
+  });
+
+  it('previews a template for every platform as it is typed', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, ADMIN);
+    await page.goto(`${h.url}/console/#/templates/new`);
+    await page.getByRole('heading', { level: 1, name: 'New template' }).waitFor();
+    await page.getByLabel('Content (Handlebars)').fill('Host {{host}} at {{usage}}% ({{upper env}})');
+    const previews = page.locator('section.preview');
+    await previews.filter({ hasText: 'Host db-2 at 91% (PROD)' }).nth(3).waitFor({ timeout: UI_WAIT_MS });
+    expect(await previews.locator('h3').allTextContents()).toEqual(['DingTalk', 'Lark / Feishu', 'WeCom', 'Webhook']);
+    await page.getByLabel('Preview with').selectOption('alertmanager');
+    await page.getByRole('button', { name: 'Use the sample’s example' }).click();
+    await previews.filter({ hasText: '[FIRING] HighCPU' }).first().waitFor({ timeout: UI_WAIT_MS });
+    await page.getByLabel('Name', { exact: true }).fill('cpu');
+    await page.getByRole('button', { name: 'Create template' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Template cpu' }).waitFor();
+    expect((await h.api('GET', '/v1/templates/cpu/default')).status).toBe(200);
+    await context.close();
+  });
+});
