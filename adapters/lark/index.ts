@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { type Adapter, type AdapterFactory, EndpointError, type PlatformConfig } from '../types.js';
-import { chatLimiterKey, isChatEndpoint, normalizeChatEndpoint, sendToChat } from './chat.js';
+import { chatLimiterKey, createLarkApp, isChatEndpoint, normalizeChatEndpoint, sendToChat } from './chat.js';
 import { classifyLarkAnswer } from './codes.js';
+import { createLarkInbound } from './inbound.js';
 import { type LarkBody, renderLark } from './render.js';
 import { signatureAt } from './sign.js';
 
@@ -73,7 +74,9 @@ export function larkLimiterKey(endpoint: string): string {
 
 export const larkAdapter: AdapterFactory = {
   protocol: 'lark',
-  create(): Adapter {
+  create(deps): Adapter {
+    // The app bot (chat commands, `lark-chat:` targets) when HERALD_LARK_APP_ID/_APP_SECRET are set.
+    const app = createLarkApp(deps.config, deps.log);
     return {
       protocol: 'lark',
       displayName: 'Lark (Feishu)',
@@ -84,8 +87,8 @@ export const larkAdapter: AdapterFactory = {
       limiterKey: (target) => larkLimiterKey(target.endpoint),
       render: (msg, target) => renderLark(msg, target),
       async send(target, payload, ctx) {
-        // RESERVED for the chat-command target kind; see ./chat.ts.
-        if (isChatEndpoint(target.endpoint)) return sendToChat(target, payload, ctx);
+        // Groups subscribed by a chat command: the app's IM API, see ./chat.ts.
+        if (isChatEndpoint(target.endpoint)) return sendToChat(app, target, payload);
         // Signed at send time, not render time: a retry an hour later still needs a fresh timestamp.
         const body = target.secret ? { ...signatureAt(target.secret, ctx.now()), ...(payload as LarkBody) } : payload;
         const res = await ctx.http.post(target.endpoint, JSON.stringify(body));
@@ -100,6 +103,7 @@ export const larkAdapter: AdapterFactory = {
         }
         return outcome;
       },
+      inbound: (hub) => (app ? createLarkInbound(hub, app, deps.log) : undefined),
     };
   },
 };

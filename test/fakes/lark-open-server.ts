@@ -1,0 +1,243 @@
+/**
+ * A fake Lark/Feishu open platform for the app bot, written from the research (platforms-inbound.md
+ * §2.1, §2.6, §2.8), not from the code it judges. It issues tenant tokens for one app
+ * (POST /open-apis/auth/v3/tenant_access_token/internal), and checks the Bearer token on
+ * POST /open-apis/im/v1/messages?receive_id_type=chat_id (the chat exists, the bot is in it, msg_type
+ * and its JSON-string content) and GET /open-apis/im/v1/chats/:chat_id (owner and managers).
+ * It also crafts what Lark posts to a callback URL: events encrypted with the encrypt key and signed
+ * with X-Lark-Signature (research §2.3).
+ */
+import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeChat {
+  name: string;
+  ownerId: string;
+  managerIds: string[];
+  /** the bot is a member (it can post and read the chat) */
+  botIn: boolean;
+}
+
+export interface ImMessage {
+  chatId: string;
+  msgType: string;
+  /** the parsed `content` JSON string */
+  content: any;
+  /** every string in it, joined: what a person in the chat reads */
+  text: string;
+}
+
+/** Codes: 99991663 invalid token and 99991400 throttling are in research §2.6/frequency-control; the
+ *  2300xx codes follow the message-create error table (230002: bot not in the chat). */
+const INVALID_TOKEN = { status: 400, body: { code: 99991663, msg: 'Invalid access token for authorization.' } };
+const BOT_NOT_IN_CHAT = { status: 400, body: { code: 230002, msg: 'Bot/User can NOT be out of the chat.' } };
+const BAD_PARAM = { status: 400, body: { code: 230001, msg: 'Your request contains an invalid request parameter.' } };
+const MSG_TYPES = new Set(['text', 'post', 'image', 'interactive', 'share_chat']);
+
+function strings(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) strings(x, out);
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) strings(x, out);
+  return out;
+}
+
+export interface LarkOpenServer {
+  baseUrl: string;
+  appId: string;
+  appSecret: string;
+  chats: Map<string, FakeChat>;
+  /** accepted IM messages in arrival order */
+  messages: ImMessage[];
+  /** every request path, in order (e.g. to count token fetches) */
+  requests: string[];
+  events: EventEmitter;
+  /** resolves with the next accepted IM message to this chat */
+  nextMessage(chatId: string): Promise<ImMessage>;
+  failNext(n: number): void;
+  close(): Promise<void>;
+}
+
+export async function startLarkOpenServer(opts: { appId: string; appSecret: string; chats?: Record<string, FakeChat> }): Promise<LarkOpenServer> {
+  const tokens = new Set<string>();
+  const chats = new Map(Object.entries(opts.chats ?? {}));
+  const messages: ImMessage[] = [];
+  const requests: string[] = [];
+  const events = new EventEmitter();
+  let failing = 0;
+
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  const authorized = (req: IncomingMessage) => {
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    return !!m && tokens.has(m[1]!);
+  };
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      requests.push(`${req.method} ${url.pathname}`);
+      if (failing > 0) {
+        failing -= 1;
+        return send(res, 500, { code: 500, msg: 'internal error' });
+      }
+      let body: any;
+      try {
+        body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+      } catch {
+        return send(res, 400, { code: 9499, msg: 'Bad Request' });
+      }
+
+      if (req.method === 'POST' && url.pathname === '/open-apis/auth/v3/tenant_access_token/internal') {
+        if (body?.app_id !== opts.appId || body?.app_secret !== opts.appSecret) return send(res, 200, { code: 10014, msg: 'app secret invalid' });
+        const token = `t-${randomUUID()}`;
+        tokens.add(token);
+        return send(res, 200, { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 });
+      }
+
+      if (req.method === 'POST' && url.pathname === '/open-apis/im/v1/messages') {
+        if (!authorized(req)) return send(res, INVALID_TOKEN.status, INVALID_TOKEN.body);
+        if (url.searchParams.get('receive_id_type') !== 'chat_id') return send(res, BAD_PARAM.status, BAD_PARAM.body);
+        const chat = chats.get(body?.receive_id);
+        if (!chat?.botIn) return send(res, BOT_NOT_IN_CHAT.status, BOT_NOT_IN_CHAT.body);
+        if (!MSG_TYPES.has(body?.msg_type) || typeof body?.content !== 'string') return send(res, BAD_PARAM.status, BAD_PARAM.body);
+        let content: any;
+        try {
+          content = JSON.parse(body.content);
+        } catch {
+          return send(res, BAD_PARAM.status, BAD_PARAM.body);
+        }
+        if (body.msg_type === 'text' && (typeof content?.text !== 'string' || !content.text)) return send(res, BAD_PARAM.status, BAD_PARAM.body);
+        if (body.msg_type === 'interactive' && !Array.isArray(content?.elements)) return send(res, BAD_PARAM.status, BAD_PARAM.body);
+        const msg: ImMessage = { chatId: body.receive_id, msgType: body.msg_type, content, text: strings(content).join('\n') };
+        messages.push(msg);
+        events.emit('message', msg);
+        return send(res, 200, { code: 0, msg: 'success', data: { message_id: `om_${randomUUID().replace(/-/g, '')}`, chat_id: msg.chatId, msg_type: msg.msgType } });
+      }
+
+      const chatPath = /^\/open-apis\/im\/v1\/chats\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'GET' && chatPath) {
+        if (!authorized(req)) return send(res, INVALID_TOKEN.status, INVALID_TOKEN.body);
+        if (url.searchParams.get('user_id_type') !== 'open_id') return send(res, BAD_PARAM.status, BAD_PARAM.body);
+        const chat = chats.get(decodeURIComponent(chatPath[1]!));
+        if (!chat?.botIn) return send(res, BOT_NOT_IN_CHAT.status, BOT_NOT_IN_CHAT.body);
+        return send(res, 200, {
+          code: 0,
+          msg: 'success',
+          data: { name: chat.name, owner_id: chat.ownerId, owner_id_type: 'open_id', user_manager_id_list: chat.managerIds, bot_manager_id_list: [], chat_mode: 'group' },
+        });
+      }
+      send(res, 404, { code: 404, msg: 'not found' });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    appId: opts.appId,
+    appSecret: opts.appSecret,
+    chats,
+    messages,
+    requests,
+    events,
+    nextMessage(chatId) {
+      return new Promise((resolve) => {
+        const on = (m: ImMessage) => {
+          if (m.chatId !== chatId) return;
+          events.off('message', on);
+          resolve(m);
+        };
+        events.on('message', on);
+      });
+    },
+    failNext(n) {
+      failing = n;
+    },
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+// ─── What Lark posts to the callback URL (research §2.3, §2.4) ──────────────────────────────────
+
+/** `iv(16) || AES-256-CBC(key = SHA-256(encryptKey), PKCS7)`, base64. */
+export function larkEncrypt(encryptKey: string, plain: string): string {
+  const key = createHash('sha256').update(encryptKey).digest();
+  const iv = randomBytes(16);
+  const c = createCipheriv('aes-256-cbc', key, iv);
+  return Buffer.concat([iv, c.update(plain, 'utf8'), c.final()]).toString('base64');
+}
+
+/** X-Lark-Signature = hex(sha256(timestamp + nonce + encryptKey + body)). */
+export function larkSignature(timestamp: string, nonce: string, encryptKey: string, body: string): string {
+  return createHash('sha256').update(timestamp + nonce + encryptKey + body).digest('hex');
+}
+
+export interface TextEventOptions {
+  eventId?: string;
+  token: string;
+  appId: string;
+  chatId: string;
+  senderOpenId: string;
+  /** what the person typed, with `@_user_1` standing for the bot */
+  text: string;
+  senderType?: string;
+}
+
+/** A schema 2.0 `im.message.receive_v1` event for a text message that @-mentions the bot. */
+export function textEvent(o: TextEventOptions) {
+  return {
+    schema: '2.0',
+    header: {
+      event_id: o.eventId ?? randomUUID().replace(/-/g, ''),
+      token: o.token,
+      create_time: String(Date.now()),
+      event_type: 'im.message.receive_v1',
+      tenant_key: 'tenant-1',
+      app_id: o.appId,
+    },
+    event: {
+      sender: { sender_id: { open_id: o.senderOpenId, union_id: 'on_x', user_id: 'u1' }, sender_type: o.senderType ?? 'user', tenant_key: 'tenant-1' },
+      message: {
+        message_id: `om_${randomUUID().replace(/-/g, '')}`,
+        root_id: '',
+        parent_id: '',
+        create_time: String(Date.now()),
+        chat_id: o.chatId,
+        chat_type: 'group',
+        message_type: 'text',
+        content: JSON.stringify({ text: o.text }),
+        mentions: [{ key: '@_user_1', id: { open_id: 'ou_bot' }, name: 'Herald', tenant_key: 'tenant-1' }],
+      },
+    },
+  };
+}
+
+/** POSTs an event as Lark does: encrypted, compact JSON, signed. `tamper` alters what is sent. */
+export async function postLarkCallback(
+  url: string,
+  encryptKey: string,
+  event: unknown,
+  tamper: { timestamp?: number; signature?: string; omitHeaders?: boolean; plain?: boolean } = {},
+): Promise<{ status: number; body: any }> {
+  const body = tamper.plain ? JSON.stringify(event) : JSON.stringify({ encrypt: larkEncrypt(encryptKey, JSON.stringify(event)) });
+  const timestamp = String(Math.floor((tamper.timestamp ?? Date.now()) / 1000));
+  const nonce = randomUUID();
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (!tamper.omitHeaders) {
+    headers['x-lark-request-timestamp'] = timestamp;
+    headers['x-lark-request-nonce'] = nonce;
+    headers['x-lark-signature'] = tamper.signature ?? larkSignature(timestamp, nonce, encryptKey, body);
+  }
+  const res = await fetch(url, { method: 'POST', headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {}
+  return { status: res.status, body: parsed };
+}
