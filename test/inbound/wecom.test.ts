@@ -152,6 +152,29 @@ describe('a group subscribes itself with its robot key', () => {
   });
 });
 
+describe('configuration', () => {
+  it('refuses to start with half the credentials or a malformed EncodingAESKey', async () => {
+    for (const env of [
+      { HERALD_WECOM_TOKEN: WECOM_TOKEN },
+      { HERALD_WECOM_ENCODING_AES_KEY: WECOM_AES_KEY },
+      { HERALD_WECOM_TOKEN: WECOM_TOKEN, HERALD_WECOM_ENCODING_AES_KEY: 'too-short' },
+    ]) {
+      await expect(startTestHerald({ env })).rejects.toThrow(/HERALD_WECOM_/);
+    }
+  });
+
+  it('without credentials the callback is not served (it falls to the bearer-token API)', async () => {
+    const plain = await startTestHerald();
+    try {
+      const res = await fetch(verifyUrl(`${plain.url}/v1/callbacks/wecom`, 'echo'));
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe('unauthorized');
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
 describe('refused callbacks change nothing', () => {
   let robotKey: string;
   let msg: AibotMessage;
