@@ -200,6 +200,7 @@ export function createWecomInbound(adapter: Adapter, deps: AdapterDeps, hub: Com
         } catch {
           return refuse(res, 'plaintext is not JSON');
         }
+        if (typeof msg !== 'object' || msg === null) return refuse(res, 'plaintext is not a message');
         const { timestamp, nonce } = req.query as Record<string, string>;
         const fresh = await hub.firstSeen(`nonce:${timestamp}:${nonce}`, DEDUP_TTL_MS);
         if (!fresh || (msg.msgid && !(await hub.firstSeen(`msg:${msg.msgid}`, DEDUP_TTL_MS)))) return refuse(res, 'replayed');
