@@ -154,7 +154,7 @@ describe('a group subscribes itself with its robot key', () => {
 
 describe('configuration', () => {
   it('refuses to start with half the credentials or a malformed EncodingAESKey', async () => {
-    for (const env of [
+    for (const env of <Record<string, string>[]>[
       { HERALD_WECOM_TOKEN: WECOM_TOKEN },
       { HERALD_WECOM_ENCODING_AES_KEY: WECOM_AES_KEY },
       { HERALD_WECOM_TOKEN: WECOM_TOKEN, HERALD_WECOM_ENCODING_AES_KEY: 'too-short' },
