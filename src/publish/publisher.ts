@@ -50,7 +50,12 @@ export function createPublisher(deps: PublisherDeps) {
       try {
         bodies[p] = render(content, { topic, ...t.context });
       } catch (err) {
-        throw Errors.invalidTemplate(`Template "${t.name}" (${stored?.protocol ?? 'built-in'}) failed: ${(err as Error).message}`);
+        const failure = `Template "${t.name}" (${stored?.protocol ?? 'built-in'}) failed: ${(err as Error).message}`;
+        // A broken stored override must not lose an alert (a 4xx is never retried by Alertmanager):
+        // the built-in variant is used and the group is told why.
+        const builtin = stored ? (t.builtin?.[p] ?? t.builtin?.default) : undefined;
+        if (builtin === undefined) throw Errors.invalidTemplate(failure);
+        bodies[p] = `${render(builtin, { topic, ...t.context })}\n\n⚠️ ${failure}; the built-in template was used.`;
       }
     }
     return bodies;

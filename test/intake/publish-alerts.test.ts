@@ -208,6 +208,22 @@ describe('overriding the built-in templates', () => {
     }
   });
 
+  it('a stored override that fails at render does not lose the alert: the built-in one is used, with a note', async () => {
+    // parses (so it is stored) but calls a helper that does not exist
+    const content = '{{#each alerts}}{{nosuchhelper alertname}}{{/each}}';
+    expect((await h.api('POST', '/v1/templates', { name: 'alertmanager', protocol: 'wecom', content })).status).toBe(201);
+    try {
+      const t = await topicWithRobots();
+      expect((await publish(t.topic, fixture('alertmanager-firing'))).status).toBe(202);
+      const wecom = await t.received('wecom');
+      expect(wecom.text).toContain('5xx above 5% on api');
+      expect(wecom.text).toContain('Template "alertmanager" (wecom) failed: Missing helper: "nosuchhelper"; the built-in template was used.');
+      expect((await t.received('lark')).text).not.toContain('failed');
+    } finally {
+      expect((await h.api('DELETE', '/v1/templates/alertmanager/wecom')).status).toBe(204);
+    }
+  });
+
   it('a stored `grafana` template for `default` serves every platform', async () => {
     const content = '{{statusText}} ({{counts}}): {{#each alerts}}{{alertname}}={{value}}; {{/each}}zone {{timeZone}}';
     expect((await h.api('POST', '/v1/templates', { name: 'grafana', protocol: 'default', content })).status).toBe(201);
