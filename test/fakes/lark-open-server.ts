@@ -11,6 +11,7 @@ import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type LarkWsGateway, larkWsGateway } from './lark-ws-gateway.js';
 
 export interface FakeChat {
   name: string;
@@ -53,6 +54,8 @@ export interface LarkOpenServer {
   /** every request path, in order (e.g. to count token fetches) */
   requests: string[];
   events: EventEmitter;
+  /** the long-connection gateway (POST /callback/ws/endpoint + ws://…/ws) */
+  ws: LarkWsGateway;
   /** resolves with the next accepted IM message to this chat */
   nextMessage(chatId: string): Promise<ImMessage>;
   failNext(n: number): void;
@@ -66,6 +69,7 @@ export async function startLarkOpenServer(opts: { appId: string; appSecret: stri
   const requests: string[] = [];
   const events = new EventEmitter();
   let failing = 0;
+  let gateway: ReturnType<typeof larkWsGateway> | undefined;
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -131,11 +135,13 @@ export async function startLarkOpenServer(opts: { appId: string; appSecret: stri
           data: { name: chat.name, owner_id: chat.ownerId, owner_id_type: 'open_id', user_manager_id_list: chat.managerIds, bot_manager_id_list: [], chat_mode: 'group' },
         });
       }
+      if (gateway?.route(req.method ?? '', url.pathname, body, (status, b) => send(res, status, b))) return;
       send(res, 404, { code: 404, msg: 'not found' });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
+  gateway = larkWsGateway(server, `http://127.0.0.1:${port}`, opts);
 
   return {
     baseUrl: `http://127.0.0.1:${port}`,
@@ -145,6 +151,7 @@ export async function startLarkOpenServer(opts: { appId: string; appSecret: stri
     messages,
     requests,
     events,
+    ws: gateway,
     nextMessage(chatId) {
       return new Promise((resolve) => {
         const on = (m: ImMessage) => {
@@ -158,7 +165,11 @@ export async function startLarkOpenServer(opts: { appId: string; appSecret: stri
     failNext(n) {
       failing = n;
     },
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () => {
+      gateway?.close();
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
   };
 }
 

@@ -223,3 +223,42 @@ describe('Lark: without app credentials the channel is off', () => {
     }
   });
 });
+
+describe('Lark: long-connection mode (platforms.lark.mode = websocket)', () => {
+  let fake: LarkOpenServer;
+  let t: TestHerald;
+  beforeAll(async () => {
+    fake = await startLarkOpenServer({
+      appId: APP_ID,
+      appSecret: APP_SECRET,
+      chats: { [CHAT]: { name: 'On-call', ownerId: OWNER, managerIds: [], botIn: true } },
+    });
+    t = await startTestHerald({ env: larkEnv, config: { platforms: { lark: { apiBase: fake.baseUrl, mode: 'websocket' } } } });
+    expect((await t.api('POST', '/v1/topics', { name: 'alerts' })).status).toBe(201);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await fake?.close();
+  });
+
+  it('takes commands from the socket, acknowledges each frame and mounts no callback route', async () => {
+    await fake.ws.connected();
+    const ev = event('@_user_1 /subscribe alerts');
+    const reply = fake.nextMessage(CHAT);
+    const ack = await fake.ws.push(ev);
+    expect(ack.code).toBe(200);
+    expect((await reply).text).toBe(replies.subscribed.en({ topic: 'alerts' }));
+    expect((await t.api('GET', '/v1/topics/alerts/subscriptions')).body.subscriptions).toHaveLength(1);
+
+    // the same event again (Lark re-pushes unacknowledged ones): acknowledged, not run
+    const audit = (await t.api('GET', '/v1/audit?limit=1000')).body.entries.length;
+    const sent = fake.messages.length;
+    expect((await fake.ws.push(ev)).code).toBe(200);
+    expect((await t.api('GET', '/v1/audit?limit=1000')).body.entries.length).toBe(audit);
+    expect(fake.messages.length).toBe(sent);
+
+    const res = await postLarkCallback(`${t.url}/v1/callbacks/lark`, ENCRYPT_KEY, event('@_user_1 /unsubscribe alerts'));
+    expect(res.status).toBe(401); // no callback route in this mode: the authenticated API answered
+    expect((await t.api('GET', '/v1/topics/alerts/subscriptions')).body.subscriptions).toHaveLength(1);
+  });
+});
