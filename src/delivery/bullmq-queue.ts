@@ -26,6 +26,8 @@ const CRASH_ATTEMPTS = 1_000_000;
 export const RECONCILE_EVERY_MS = 5 * 60_000;
 /** Jobs added per addBulk call. */
 const ADD_CHUNK = 1_000;
+/** Crashed delivery steps are logged at most this often (the rest are retried all the same). */
+const REPORT_EVERY_MS = 5_000;
 /** stop() waits this long for deliveries in flight; the rest are taken over by the other instances. */
 const STOP_WAIT_MS = 15_000;
 
@@ -45,6 +47,7 @@ export class BullQueue implements DeliveryQueue {
   private worker?: Worker;
   private reconcileTimer?: NodeJS.Timeout;
   private resume?: () => Promise<QueueJob[]>;
+  private lastReport = 0;
 
   constructor(private readonly opts: BullQueueOptions) {
     this.queue = new Queue(QUEUE_NAME, {
@@ -86,13 +89,21 @@ export class BullQueue implements DeliveryQueue {
     });
     worker.on('error', () => {}); // connection errors: BullMQ reconnects; /readyz reports Redis
     worker.on('failed', (job, err) => {
-      if (job && !(err instanceof DelayedError)) this.opts.onError(err, job.id ?? '?');
+      if (job && !(err instanceof DelayedError)) this.report(err, job.id ?? '?');
     });
     this.worker = worker;
     await this.reconcile();
     void worker.run().catch((err) => this.opts.onError(err, '(worker)'));
     this.reconcileTimer = setInterval(() => void this.reconcile().catch(() => {}), RECONCILE_EVERY_MS);
     this.reconcileTimer.unref();
+  }
+
+  /** While Redis is away every running delivery fails at once: report one, not hundreds. */
+  private report(err: unknown, id: string): void {
+    const now = Date.now();
+    if (now - this.lastReport < REPORT_EVERY_MS) return;
+    this.lastReport = now;
+    this.opts.onError(err, id);
   }
 
   private async process(handler: JobHandler, job: Job, token?: string): Promise<void> {

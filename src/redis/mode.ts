@@ -25,6 +25,9 @@ export interface RedisParts {
   close(): Promise<void>;
 }
 
+/** A robot's running send is given up (its slot freed cluster-wide) this long after delivery.timeoutMs. */
+export const JOB_EXPIRATION_MARGIN_MS = 5_000;
+
 /** BullMQ joins its prefix and queue name with ':'; keep every key under redis.keyPrefix. */
 export const bullPrefix = (keyPrefix: string) => keyPrefix.replace(/:$/, '') || 'herald';
 
@@ -58,7 +61,15 @@ export async function startRedisParts(config: Config, log: Logger): Promise<Redi
     id: 'limiter',
     clearDatastore: false,
   });
-  limiters.on('created', (limiter) => limiter.on('error', (err) => log.warn('robot limiter error', { err: (err as Error).message })));
+  // A clustered limiter frees a dead instance's running job only when the job expires, so every job
+  // gets an expiration: one send (bounded by delivery.timeoutMs) plus the gate's Redis calls.
+  const expiration = config.delivery.timeoutMs + JOB_EXPIRATION_MARGIN_MS;
+  limiters.on('created', (limiter) => {
+    limiter.on('error', (err) => log.warn('robot limiter error', { err: (err as Error).message }));
+    const schedule = limiter.schedule.bind(limiter) as (...args: unknown[]) => Promise<unknown>;
+    limiter.schedule = ((...args: unknown[]) =>
+      typeof args[0] === 'function' ? schedule({ expiration }, ...args) : schedule(...args)) as typeof limiter.schedule;
+  });
 
   let queue: BullQueue | undefined;
   return {
