@@ -9,7 +9,9 @@ import { startTestHerald, type TestHerald, tempDir, waitFor } from '../helpers/h
 const SECRET = 'doc-snippet-secret-93b1';
 
 let h: TestHerald;
-let doc: { verifyHerald: Function; receiver: Function };
+type Verify = (secret: string, raw: string, ts: string | undefined, sig: string | undefined, now?: number) => boolean;
+type MakeReceiver = (secret: string, onMessage: (msg: unknown, delivery: string) => void) => import('node:http').Server;
+let doc: { verifyHerald: Verify; receiver: MakeReceiver };
 let server: import('node:http').Server;
 const accepted: Array<{ msg: any; delivery: string }> = [];
 

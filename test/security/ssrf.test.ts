@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { classifyAddress } from '../../src/security/address.js';
 import { EndpointPolicy } from '../../src/security/endpoint-policy.js';
 import { BlockedAddressError, guardedLookup, guardHttpClient, trustedHostnames } from '../../src/security/guarded-lookup.js';
-import { startTestHerald, type TestHerald, tempDir, waitFor } from '../helpers/herald.js';
+import { startTestHerald, tempDir, waitFor } from '../helpers/herald.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 
 const webhook = webhookAdapter.create({
