@@ -68,7 +68,7 @@ export async function startStreamGateway(opts: StreamGatewayOptions) {
   const apiError = (res: ServerResponse, status: number, code: string, message: string): void =>
     json(res, status, { code, message, requestid: randomUUID() });
 
-  function route(req: IncomingMessage, res: ServerResponse, raw: string): void {
+  function route(req: IncomingMessage, res: ServerResponse, raw: string) {
     const url = new URL(req.url ?? '/', 'http://fake');
     const body: any = parseJson(raw);
     if (req.method !== 'POST') return apiError(res, 404, 'notFound', 'not found');
@@ -111,7 +111,7 @@ export async function startStreamGateway(opts: StreamGatewayOptions) {
     return apiError(res, 404, 'notFound', 'not found');
   }
 
-  function groupSend(req: IncomingMessage, res: ServerResponse, body: any): void {
+  function groupSend(req: IncomingMessage, res: ServerResponse, body: any) {
     const expires = tokens.get(String(req.headers['x-acs-dingtalk-access-token'] ?? ''));
     if (!expires || expires < Date.now()) return apiError(res, 400, 'InvalidAuthentication', '不合法的access_token');
     if (state.throttle > 0 && state.throttle--) return apiError(res, 403, 'Forbidden.AccessDenied.QpsLimitForApi', '调用接口超过QPS限制');

@@ -4,6 +4,7 @@
  * checks ACKs, records sessionWebhook replies and the group-message API pushes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyGroupSend } from '../../adapters/dingtalk/app-robot.js';
 import { dingtalkAdapter } from '../../adapters/dingtalk/index.js';
 import type { OutboundMessage, Target } from '../../adapters/types.js';
 import { replies } from '../../src/commands/replies.js';
@@ -186,5 +187,20 @@ describe('DingTalk app-robot sender against the local API', () => {
     for (const p of parts) expect(Buffer.byteLength(p.msgParam, 'utf8')).toBeLessThanOrEqual(15_000);
     for (const p of parts) expect(await adapter.send(target(group), p, ctx)).toMatchObject({ ok: true });
     expect(pushesTo(group).map((p) => p.param.text).join('')).toContain('line 899');
+  });
+});
+
+describe('group-message API answers the fake does not produce', () => {
+  const answer = (status: number, body: unknown) => ({ status, headers: new Headers(), body: JSON.stringify(body) });
+  it.each([
+    [403, 'Forbidden.AccessDenied.AccessTokenPermissionDenied', 'permanent', 'qyapi_robot_sendmsg'],
+    [400, 'invalidParameter.robotCode.notExsit', 'permanent', 'not in this group'],
+    [400, 'bot.stopped', 'permanent', 'disabled'],
+    [500, 'systemError', 'transient', 'systemError'],
+    [429, 'Throttling', 'rate-limited', 'rate-limiting'],
+  ])('HTTP %i %s is %s', (status, code, kind, says) => {
+    const outcome = classifyGroupSend(answer(status, { code, message: '…', requestid: 'r' }));
+    expect(outcome).toMatchObject({ ok: false, kind, code });
+    expect(outcome.ok === false && outcome.message).toContain(says);
   });
 });
