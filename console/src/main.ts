@@ -3,7 +3,7 @@ import './style.css';
 import { ApiError, call, setUnauthorizedHandler } from './api.js';
 import { h, replace } from './dom.js';
 import { type Me, session } from './session.js';
-import { clearFlash, errorText, flash } from './ui.js';
+import { clearFlash, errorText, flash, flashIsFresh } from './ui.js';
 import { auditView } from './views/audit.js';
 import { failedView } from './views/failed.js';
 import { publishView } from './views/publish.js';
@@ -133,7 +133,9 @@ document.querySelector('.skip')?.addEventListener('click', (ev) => {
 });
 
 window.addEventListener('hashchange', () => {
-  if (location.hash.startsWith('#/') || location.hash === '') void render();
+  if (!location.hash.startsWith('#/') && location.hash !== '') return;
+  if (!flashIsFresh()) clearFlash();
+  void render();
 });
 
 async function boot(): Promise<void> {

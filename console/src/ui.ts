@@ -6,11 +6,15 @@ export const errorText = (err: unknown) =>
   err instanceof ApiError ? `${err.message}${err.code && err.status ? ` (${err.code})` : ''}` : String((err as Error)?.message ?? err);
 
 let flashTimer: ReturnType<typeof setTimeout> | undefined;
+let flashAt = 0;
+/** A flash set just before a navigation ("Template saved", then the page changes) outlives it. */
+export const flashIsFresh = () => Date.now() - flashAt < 1_000;
 /** One polite live line at the top: what just happened, or what went wrong. */
 export function flash(message: string, kind: 'ok' | 'error' = 'ok'): void {
   const el = document.getElementById('flash');
   if (!el) return;
   clearTimeout(flashTimer);
+  flashAt = Date.now();
   el.className = `flash ${kind}`;
   replace(el, h('span', {}, message), h('button', { type: 'button', class: 'link', 'aria-label': 'Dismiss', onclick: () => clearFlash() }, '×'));
   flashTimer = setTimeout(clearFlash, kind === 'error' ? 15_000 : 6_000);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDingtalkFake } from '../fakes/dingtalk-server.js';
+import { startWecomFake } from '../fakes/wecom-server.js';
 import type { FakePlatform } from '../fakes/types.js';
 import { ADMIN, startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
 import { CHROMIUM, CHROMIUM_ARGS, ensureConsoleBuilt, ROOT } from './setup.js';
@@ -17,11 +18,13 @@ const UI_WAIT_MS = 20_000;
 
 let h: TestHerald;
 let ding: FakePlatform;
+let wecom: FakePlatform;
 let browser: Browser;
 
 beforeAll(async () => {
   ensureConsoleBuilt();
   ding = await startDingtalkFake();
+  wecom = await startWecomFake();
   h = await startTestHerald({ env: { HERALD_ALLOW_HOSTS: '127.0.0.1' } });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
@@ -29,6 +32,7 @@ afterAll(async () => {
   await browser?.close();
   await h?.stop();
   await ding?.close();
+  await wecom?.close();
 });
 
 async function signIn(page: Page, token: string): Promise<void> {
@@ -71,7 +75,7 @@ describe('web console', () => {
     await page.getByLabel('Signing secret').fill(robot.secret!);
     await page.getByLabel('Keyword').fill('告警');
     await page.getByRole('button', { name: 'Add subscription' }).click();
-    const card = page.locator('li.sub');
+    const card = page.locator('li.sub').filter({ hasText: 'DingTalk' });
     await card.waitFor();
     const shown = await card.locator('code.endpoint').textContent();
     expect(shown).toContain('access_token=');
@@ -84,6 +88,18 @@ describe('web console', () => {
     expect(ding.received(robot.endpoint)).toHaveLength(1);
     expect(ding.received(robot.endpoint)[0]!.text).toContain('Herald test message');
 
+    // a WeCom group too: its form asks for the webhook URL (or key) only
+    const wecomRobot = wecom.addRobot();
+    await page.getByRole('button', { name: '+ Add a subscription' }).click();
+    await page.getByRole('radio', { name: 'WeCom' }).check();
+    await page.getByText('Group Robot (群机器人)').waitFor();
+    expect(await page.locator('#add-subscription').getByLabel('Signing secret').count()).toBe(0);
+    await page.getByLabel('Webhook URL or key').fill(wecomRobot.endpoint);
+    await page.getByLabel('Remark').fill('On-call group');
+    await page.getByRole('button', { name: 'Add subscription' }).click();
+    const wecomCard = page.locator('li.sub').filter({ hasText: 'WeCom' });
+    await wecomCard.waitFor();
+
     // publish, then follow the record until it is delivered
     await page.getByRole('link', { name: 'Publish to this topic' }).click();
     await page.getByRole('heading', { level: 1, name: 'Publish' }).waitFor();
@@ -92,15 +108,18 @@ describe('web console', () => {
     await page.getByLabel('Message').fill('/data is at **91%**: clean up or grow the volume.');
     await page.getByLabel('Level').selectOption('warning');
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
-    await page.locator('tr[data-status="delivered"]').waitFor({ timeout: UI_WAIT_MS });
+    await page.locator('tr[data-status="delivered"]').nth(1).waitFor({ timeout: UI_WAIT_MS });
     await waitFor('the message at the robot', () => ding.received(robot.endpoint).length === 2);
+    expect(wecom.received(wecomRobot.endpoint)).toHaveLength(1);
     expect(ding.received(robot.endpoint)[1]!.text).toContain('Disk almost full on db-2');
 
     // the topic page shows the same record; this is the screenshot for docs/console.md
     await page.getByRole('link', { name: 'Topics' }).click();
     await page.getByRole('link', { name: 'ops-alerts' }).click();
-    await page.locator('article.msg tr[data-status="delivered"]').waitFor({ timeout: UI_WAIT_MS });
-    await card.getByRole('button', { name: /Send a test message/ }).waitFor();
+    await page.locator('article.msg tr[data-status="delivered"]').nth(1).waitFor({ timeout: UI_WAIT_MS });
+    await wecomCard.getByRole('button', { name: /Send a test message/ }).click();
+    await wecomCard.getByText('WeCom accepted the test message.').waitFor({ timeout: UI_WAIT_MS });
+    expect(wecom.received(wecomRobot.endpoint)).toHaveLength(2);
     mkdirSync(join(ROOT, 'docs'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'docs', 'console.png'), fullPage: true });
 

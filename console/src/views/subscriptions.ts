@@ -60,11 +60,28 @@ export async function subscriptionsPanel(topic: string, onChange: (subs: Subscri
   const load = async () => {
     const { subscriptions } = await api.get<{ subscriptions: Subscription[] }>(`/topics/${enc(topic)}/subscriptions`);
     list.replaceChildren(
-      subscriptions.length ? h('ul', { class: 'subs', 'aria-label': 'Subscriptions' }, ...subscriptions.map((s) => card(s, load))) : empty('No subscriptions yet: add a group below, or type /subscribe ' + topic + ' to the bot in the group.'),
+      subscriptions.length ? h('ul', { class: 'subs', 'aria-label': 'Subscriptions' }, ...subscriptions.map((s) => card(s, load))) : empty(`No subscriptions yet: add a group below, or type /subscribe ${topic} to the bot in the group.`),
     );
     onChange(subscriptions);
   };
+  const add = addSubscriptionForm(topic, PLATFORMS, async () => {
+    await load();
+    toggle(false);
+    opener.focus();
+  });
+  add.id = 'add-subscription';
+  const opener = h('button', { type: 'button', class: 'btn secondary', 'aria-controls': add.id }, '');
+  const toggle = (open: boolean) => {
+    add.hidden = !open;
+    opener.setAttribute('aria-expanded', String(open));
+    opener.textContent = open ? 'Close the form' : '+ Add a subscription';
+  };
+  opener.addEventListener('click', () => {
+    toggle(add.hidden);
+    if (!add.hidden) add.querySelector<HTMLInputElement>('input[type="radio"]:checked')?.focus();
+  });
   await load();
-  const add = addSubscriptionForm(topic, PLATFORMS, load);
-  return h('div', {}, list, add);
+  // Open at first, when the topic has no subscription yet; a button away afterwards.
+  toggle(list.querySelector('li.sub') === null);
+  return h('div', {}, list, h('div', { class: 'add-sub-bar' }, opener), add);
 }

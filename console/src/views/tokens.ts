@@ -66,7 +66,7 @@ function createForm(topics: Topic[], onCreated: (name: string, token: string) =>
       },
     },
     name.wrap,
-    h('fieldset', {}, h('legend', {}, 'May'), ...radios),
+    h('fieldset', {}, h('legend', {}, 'This token may'), ...radios),
     topicSet,
     error,
     h('div', { class: 'actions' }, submit),
