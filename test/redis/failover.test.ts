@@ -19,7 +19,7 @@ describe.skipIf(missing)('kill -9 of one instance', () => {
   afterAll(async () => {
     rmSync(dirA, { recursive: true, force: true });
     await dropPrefix(prefix);
-  });
+  }, 30_000);
 
   it('the other instance delivers everything', async () => {
     const rx = await startReceiver({ delayMs: 20 });

@@ -32,7 +32,7 @@ describe.skipIf(missing)('Redis unreachable', () => {
       await proxy?.close();
       await dropPrefix(prefix);
     }
-  });
+  }, 30_000);
 
   it('answers 503 while Redis is away, loses nothing and recovers by itself', async () => {
     expect((await h.api('POST', '/v1/topics', { name: 'outage' })).status).toBe(201);

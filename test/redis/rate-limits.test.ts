@@ -24,11 +24,13 @@ describe.skipIf(missing)('per-robot limits across instances', () => {
     b = await startTestHerald({ env: redisEnv(), config });
   });
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await rx?.close();
-    await dropPrefix(prefix);
-  });
+    try {
+      await Promise.all([a?.stop(), b?.stop()]);
+    } finally {
+      await rx?.close();
+      await dropPrefix(prefix);
+    }
+  }, 30_000);
 
   it('delivers a burst through both once each, never more than 10 in any 2 s', async () => {
     expect((await a.api('POST', '/v1/topics', { name: 'burst' })).status).toBe(201);

@@ -23,11 +23,13 @@ describe.skipIf(missing)('two instances sharing Redis', () => {
     b = await startTestHerald({ env: redisEnv(), config: redisConfig(prefix) });
   });
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await rx?.close();
-    await dropPrefix(prefix);
-  });
+    try {
+      await Promise.all([a?.stop(), b?.stop()]);
+    } finally {
+      await rx?.close();
+      await dropPrefix(prefix);
+    }
+  }, 30_000);
 
   it('keeps all 100 subscriptions added concurrently through both instances', async () => {
     expect((await a.api('POST', '/v1/topics', { name: 'shared' })).status).toBe(201);
