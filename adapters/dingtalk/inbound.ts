@@ -163,7 +163,7 @@ export function createDingtalkInbound(deps: DingtalkInboundDeps, hub: CommandHub
     const msg = parsed.data;
     if (msg.msgtype !== 'text' || !msg.text) return;
     if (!(await hub.firstSeen(msg.msgId, DEDUP_TTL_MS))) return;
-    const reply = await hub.run(toCommand(msg, clientId as string));
+    const reply = await hub.run(toCommand(msg, clientId));
     if (reply) await answer(msg, reply);
   }
 
