@@ -100,10 +100,15 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
 
   // Redis mode: store, queue, window gate and robot limiters shared by every instance (docs/deployment.md)
   const redis = config.redisUrl ? await startRedisParts(config, log) : undefined;
-  await redis?.checkSecretKey(key).catch(async (err) => {
-    await redis.close();
-    throw err;
-  });
+  // during a rotation the shared check still names the previous key; it is rewritten after the re-seal below
+  const rotating = previousKeys.length > 0;
+  await redis
+    ?.checkSecretKey(key)
+    .catch((err) => (rotating ? redis.checkSecretKey(previousKeys[0]!) : Promise.reject(err)))
+    .catch(async (err) => {
+      await redis.close();
+      throw err;
+    });
   const store = redis?.store ?? createStore(config);
   await store.ping();
   const events = new EventEmitter();
@@ -143,7 +148,13 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
   };
 
   const generatedAdminToken = await ensureAdminToken(herald.tokens, config);
-  if (previousKeys.length > 0) await resealSubscriptions({ store, topics, subscriptions, box, log });
+  if (rotating) {
+    await resealSubscriptions({ store, topics, subscriptions, box, log });
+    if (redis) {
+      await store.delete('secret-key-check'); // src/redis/mode.ts: the shared key check now names the new key
+      await redis.checkSecretKey(key);
+    }
+  }
   // Redis mode: every instance counts against the same per-token bucket
   usePublishLimiter(herald, createPublishLimiter(config.publish.rateLimit, { redis: redis?.client, keyPrefix: config.redis.keyPrefix }));
   const active = plugins.map((p) => p(herald)).filter((p) => p !== undefined);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/security/secret-box.js';
 import { startTestHerald, tempDir, waitFor } from '../helpers/herald.js';
+import { dropPrefix, randomPrefix, redisMissing, REDIS_URL } from '../redis/support.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 
 const OLD = randomBytes(32).toString('base64');
@@ -25,18 +26,27 @@ describe('SecretBox with a previous key', () => {
   });
 });
 
-describe('key rotation through restarts', () => {
+const redisAbsent = await redisMissing();
+
+describe.each([
+  ['SQLite', false],
+  ['Redis', true],
+] as const)('key rotation through restarts (%s)', (_engine, onRedis) => {
   const dataDir = tempDir();
+  const prefix = randomPrefix();
+  const engine = onRedis ? { HERALD_REDIS_URL: REDIS_URL } : {};
+  const config = onRedis ? { redis: { keyPrefix: prefix } } : undefined;
   let rx: Receiver;
   afterAll(async () => {
     await rx?.close();
     rmSync(dataDir, { recursive: true, force: true });
+    if (onRedis && !redisAbsent) await dropPrefix(prefix);
   });
 
-  it('re-seals every subscription at start, keeps delivering signed, and keeps duplicates detected', async () => {
+  it.skipIf(onRedis && !!redisAbsent)('re-seals every subscription at start, keeps delivering signed, and keeps duplicates detected', async () => {
     rx = await startReceiver();
     const endpoint = `${rx.url}/hook`;
-    const a = await startTestHerald({ dataDir, env: { HERALD_SECRET_KEY: OLD } });
+    const a = await startTestHerald({ dataDir, config, env: { ...engine, HERALD_SECRET_KEY: OLD } });
     await a.api('POST', '/v1/topics', { name: 'ops' });
     const sub = await a.api('POST', '/v1/topics/ops/subscriptions', { protocol: 'webhook', endpoint, secret: SECRET });
     expect(sub.status).toBe(201);
@@ -44,7 +54,7 @@ describe('key rotation through restarts', () => {
     await a.stop();
 
     // the new key alone cannot read them: starting without the previous key would lose deliveries
-    const b = await startTestHerald({ dataDir, env: { HERALD_SECRET_KEY: NEW, HERALD_SECRET_KEY_PREVIOUS: OLD } });
+    const b = await startTestHerald({ dataDir, config, env: { ...engine, HERALD_SECRET_KEY: NEW, HERALD_SECRET_KEY_PREVIOUS: OLD } });
     try {
       const sealedAfter = await b.running.herald.store.get<any>(`sub:${sub.body.id}`);
       expect(sealedAfter.endpoint).not.toBe(sealedBefore.endpoint);
@@ -59,7 +69,7 @@ describe('key rotation through restarts', () => {
     }
 
     // next start: the new key only
-    const c = await startTestHerald({ dataDir, env: { HERALD_SECRET_KEY: NEW } });
+    const c = await startTestHerald({ dataDir, config, env: { ...engine, HERALD_SECRET_KEY: NEW } });
     try {
       const pub = await c.api('POST', '/v1/topics/ops/publish', 'after rotation');
       expect(pub.status).toBe(202);
@@ -73,7 +83,7 @@ describe('key rotation through restarts', () => {
       await c.stop();
     }
     // the old ciphertexts are not left in the engine's files
-    for (const f of readdirSync(dataDir)) {
+    for (const f of onRedis ? [] : readdirSync(dataDir)) {
       if (f.endsWith('.key')) continue;
       expect(readFileSync(join(dataDir, f)).includes(sealedBefore.endpoint.slice(3, 40)), f).toBe(false);
     }
