@@ -4,8 +4,9 @@
  * Store.setIfAbsent (idempotency keys, callback dedup) has exactly one winner across instances.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveryId } from '../../src/store/messages.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { startTestHerald, type TestHerald } from '../helpers/herald.js';
+import { startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { dropPrefix, REDIS_URL, randomPrefix, redisConfig, redisEnv, redisMissing } from './support.js';
 
@@ -64,6 +65,29 @@ describe.skipIf(missing)('two instances sharing Redis', () => {
     const ids = new Set(answers.map((x) => x.body.messageId));
     expect(ids.size).toBe(1);
     expect(answers.filter((x) => !x.body.duplicate)).toHaveLength(1);
+  });
+
+  it('queues at start a delivery that was stored but never queued (a crash between the two)', async () => {
+    expect((await a.api('POST', '/v1/topics', { name: 'orphan' })).status).toBe(201);
+    const sub = await a.api('POST', '/v1/topics/orphan/subscriptions', { protocol: 'webhook', endpoint: `${rx.url}/orphan` });
+    expect(sub.status).toBe(201);
+    // what publish writes, without the enqueue that follows it
+    const { store, messages } = a.running.herald;
+    const id = 'm0orphan0000000000000001';
+    const now = new Date().toISOString();
+    await store.batch(
+      messages.createOps(
+        { id, topic: 'orphan', level: 'info', mentions: {}, attributes: {}, bodies: { default: 'left behind' }, format: 'text', source: 'test', deliveryCount: 1, createdAt: now },
+        [{ id: deliveryId(id, 0), messageId: id, topic: 'orphan', subscriptionId: sub.body.id, protocol: 'webhook', status: 'pending', attempts: 0, partsDone: 0, updatedAt: now }],
+      ),
+    );
+    const c = await startTestHerald({ env: redisEnv(), config: redisConfig(prefix) });
+    try {
+      await waitFor('the orphaned delivery', () => rx.hits.find((x) => x.json.deliveryId === deliveryId(id, 0)));
+      await waitFor('its record', async () => (await c.api('GET', `/v1/messages/${id}`)).body.deliveries?.[0]?.status === 'delivered');
+    } finally {
+      await c.stop();
+    }
   });
 
   it('gives Store.setIfAbsent exactly one winner among instances', async () => {
