@@ -111,8 +111,9 @@ class HeraldStreamClient extends DWClient {
 
 /** The channel, or undefined when HERALD_DINGTALK_CLIENT_ID / _CLIENT_SECRET are not set. */
 export function createDingtalkInbound(deps: DingtalkInboundDeps, hub: CommandHub): InboundChannel | undefined {
-  const { clientId, clientSecret } = deps.config;
-  if (typeof clientId !== 'string' || !clientId || typeof clientSecret !== 'string' || !clientSecret) return undefined;
+  const clientId = typeof deps.config.clientId === 'string' ? deps.config.clientId : '';
+  const clientSecret = typeof deps.config.clientSecret === 'string' ? deps.config.clientSecret : '';
+  if (!clientId || !clientSecret) return undefined;
   const apiBase = String(deps.config.apiBase ?? 'https://api.dingtalk.com').replace(/\/+$/, '');
   const replyOrigins = new Set([...SESSION_WEBHOOK_ORIGINS, new URL(apiBase).origin]);
   const log = deps.log;
