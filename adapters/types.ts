@@ -176,7 +176,7 @@ export interface InboundChannel {
    * `arg` may hold a secret: never log it. `ctx` says which command asks (WeCom checks a key by
    * posting through it on subscribe, never on unsubscribe).
    */
-  resolveEndpoint?(cmd: InboundCommand, arg: string | undefined, ctx?: EndpointContext): string | undefined | Promise<string | undefined>;
+  resolveEndpoint?(cmd: InboundCommand, arg: string | undefined, ctx: EndpointContext): string | undefined | Promise<string | undefined>;
   /** How the argument above is shown in usage and help, e.g. "<webhook key>". */
   argumentHint?: string;
   /**

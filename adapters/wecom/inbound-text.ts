@@ -10,9 +10,6 @@ export type Lang = 'en' | 'zh';
 const CJK = /[\u3400-\u9fff]/;
 export const isZh = (text: string): boolean => CJK.test(text);
 
-/** The spellings of unsubscribe (src/commands/parse.ts ALIASES), used only when the hub gives no EndpointContext. */
-export const UNSUBSCRIBE_WORD = /^[/／]?(unsubscribe|unsub|退订|取消订阅)$/i;
-
 /** research §3.5: the group robot's webhook key is the push credential, pasted by the admin. */
 export const HOW_TO_FIND_KEY: Record<Lang, string> = {
   en: [

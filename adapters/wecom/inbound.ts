@@ -22,7 +22,7 @@ import {
   type Outcome,
 } from '../types.js';
 import { RATE_CODE } from './codes.js';
-import { confirmationMessage, HOW_TO_FIND_KEY, isZh, replyPayload, UNSUBSCRIBE_WORD, why } from './inbound-text.js';
+import { confirmationMessage, HOW_TO_FIND_KEY, isZh, replyPayload, why } from './inbound-text.js';
 
 /** Callbacks whose timestamp is further than this from our clock are refused (replay window). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -173,16 +173,14 @@ export function createWecomInbound(adapter: Adapter, deps: AdapterDeps, hub: Com
 
   return {
     argumentHint: '<webhook key>',
-    async resolveEndpoint(cmd: InboundCommand, arg: string | undefined, ctx?: EndpointContext) {
+    async resolveEndpoint(cmd: InboundCommand, arg: string | undefined, ctx: EndpointContext) {
       const zh = isZh(cmd.text);
-      const words = cmd.text.split(/\s+/);
-      const command = ctx?.command ?? (UNSUBSCRIBE_WORD.test(words[0] ?? '') ? 'unsubscribe' : 'subscribe');
       if (arg === undefined) {
-        if (command === 'unsubscribe') return undefined;
+        if (ctx.command === 'unsubscribe') return undefined;
         throw new EndpointError(HOW_TO_FIND_KEY[zh ? 'zh' : 'en']);
       }
       const endpoint = endpointOf(arg, zh);
-      if (command === 'subscribe') await confirm(endpoint, ctx?.topic ?? words[words.indexOf(arg) - 1] ?? '', zh);
+      if (ctx.command === 'subscribe') await confirm(endpoint, ctx.topic, zh);
       return endpoint;
     },
     mount(router) {

@@ -5,7 +5,7 @@
  * through addSubscription/removeSubscription, so it is validated, quota-checked and audited as
  * `chat:<protocol>:<userId>`.
  */
-import { type CommandHub, EndpointError, type InboundChannel, type InboundCommand } from '../../adapters/types.js';
+import { type CommandHub, type EndpointContext, EndpointError, type InboundChannel, type InboundCommand } from '../../adapters/types.js';
 import type { Herald } from '../context.js';
 import { HeraldError } from '../errors.js';
 import { addSubscription, removeSubscription } from '../http/routes/subscriptions.js';
@@ -87,9 +87,9 @@ export class ChatCommandHub implements CommandHub {
   }
 
   /** The endpoint this chat pushes to: the channel's resolver first, then what the channel put on the command. */
-  private async endpointOf(cmd: InboundCommand, arg: string | undefined): Promise<string | undefined> {
+  private async endpointOf(cmd: InboundCommand, arg: string | undefined, ctx: EndpointContext): Promise<string | undefined> {
     try {
-      return (await this.channel?.resolveEndpoint?.(cmd, arg)) ?? cmd.endpoint;
+      return (await this.channel?.resolveEndpoint?.(cmd, arg, ctx)) ?? cmd.endpoint;
     } catch (err) {
       if (err instanceof EndpointError) throw new Answer('refused', { reason: err.message });
       throw err;
@@ -100,7 +100,7 @@ export class ChatCommandHub implements CommandHub {
     const { topic, arg } = this.topicArg(c);
     await this.checkPermission(cmd);
     if (!(await this.h.topics.get(topic))) throw new Answer('unknownTopic', { topic });
-    const endpoint = await this.endpointOf(cmd, arg);
+    const endpoint = await this.endpointOf(cmd, arg, { command: 'subscribe', topic });
     if (!endpoint) throw new Answer('noEndpoint');
     const { created } = await addSubscription(this.h, {
       topic,
@@ -119,7 +119,7 @@ export class ChatCommandHub implements CommandHub {
     let subs = (await this.h.subscriptions.listByChat(this.protocol, cmd.chatId)).filter((s) => s.topic === topic);
     if (arg !== undefined) {
       // Narrow to the one endpoint named (WeCom: several robots of one chat may be subscribed).
-      const endpoint = await this.endpointOf(cmd, arg);
+      const endpoint = await this.endpointOf(cmd, arg, { command: 'unsubscribe', topic });
       const adapter = this.h.adapters.get(this.protocol);
       if (endpoint && adapter) {
         let normalized: string;
