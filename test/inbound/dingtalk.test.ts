@@ -167,6 +167,13 @@ describe('DingTalk app-robot sender against the local API', () => {
     expect(pushesTo(group)).toHaveLength(3);
   });
 
+  it('has no inbound channel without the app credentials', () => {
+    const hub = { run: async () => 'never', firstSeen: async () => true };
+    const bare = dingtalkAdapter.create({ config: { rateLimits: [], apiBase: gw.baseUrl }, log, http, now: Date.now });
+    expect(bare.inbound?.(hub)).toBeUndefined();
+    expect(make().inbound?.(hub)).toBeDefined();
+  });
+
   it('refuses wrong app credentials permanently without showing the secret', async () => {
     const wrong = 'wrong-secret-0123456789-zyxwvu';
     const adapter = make(wrong);
