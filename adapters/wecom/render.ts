@@ -6,6 +6,7 @@
  * https://developer.work.weixin.qq.com/document/path/91770 (research/platforms-outbound.md §3.2, §3.4)
  */
 import { splitText } from '../shared/split.js';
+import { markdownToText } from '../shared/plain-text.js';
 import type { Level, Mentions, OutboundMessage } from '../types.js';
 
 /** text.content: at most 2048 bytes of UTF-8, longer is errcode 40058, not truncated (research §3.2, §3.4). */
@@ -64,7 +65,8 @@ function renderText(msg: OutboundMessage, subject: string, m: Mentions, users: s
   const head = `${LEVEL_STYLES[msg.level].marker} ${subject}`;
   const mentioned = [...users, ...(m.all ? ['@all'] : [])];
   const budget = WECOM_TEXT_MAX_BYTES - bytes(`${head}\n\n`);
-  return splitText(msg.text, budget).map((chunk, i) => {
+  const body = msg.format === 'markdown' ? markdownToText(msg.text) : msg.text;
+  return splitText(body, budget).map((chunk, i) => {
     const text: WecomText = { content: join(head, chunk) };
     if (i === 0 && mentioned.length) text.mentioned_list = mentioned;
     if (i === 0 && mobiles.length) text.mentioned_mobile_list = mobiles;

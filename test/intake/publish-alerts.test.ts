@@ -67,10 +67,12 @@ describe('Grafana contact point payloads', () => {
       expect(text, p).toContain('93.4% of 16 GiB used');
       // 06:03:05Z printed in Asia/Shanghai
       expect(text, p).toContain('Started: 2026-05-01 14:03:05 UTC+8');
-      expect(text, p).toContain('[Dashboard](https://grafana.example.com/d/rYdddlPWk?');
-      expect(text, p).toContain('[Panel](https://grafana.example.com/d/rYdddlPWk?');
-      expect(text, p).toContain('[Silence](https://grafana.example.com/alerting/silence/new?');
-      expect(text, p).toContain('[Source](https://grafana.example.com/alerting/grafana/1afz29v7z/view?orgId=1)');
+      // links: markdown links, or "name (url)" where WeCom falls back to text to @ phone numbers
+      const link = (name: string, url: string) => (p === 'wecom' ? `${name} (${url}` : `[${name}](${url}`);
+      expect(text, p).toContain(link('Dashboard', 'https://grafana.example.com/d/rYdddlPWk?'));
+      expect(text, p).toContain(link('Panel', 'https://grafana.example.com/d/rYdddlPWk?'));
+      expect(text, p).toContain(link('Silence', 'https://grafana.example.com/alerting/silence/new?'));
+      expect(text, p).toContain(link('Source', 'https://grafana.example.com/alerting/grafana/1afz29v7z/view?orgId=1)'));
       // labels that steer Herald or Grafana internals are not printed
       expect(text, p).not.toContain('mention_');
       expect(text, p).not.toContain('__dashboardUid__');

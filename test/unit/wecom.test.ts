@@ -58,12 +58,12 @@ describe('wecom render', () => {
     for (const p of parts.slice(1)) expect(content(p)).not.toContain('<@');
   });
 
-  it('switches to text with mentioned_list / mentioned_mobile_list for phones and @all', () => {
+  it('switches to text with mentioned_list / mentioned_mobile_list for phones and @all, markup removed', () => {
     const [p] = renderWecom(msg({ mentions: { users: ['wangqing'], mobiles: ['13800001111'], all: true } }));
     expect(p).toEqual({
       msgtype: 'text',
       text: {
-        content: '⚠️ WARNING Disk almost full\n\nVolume **/data** is at 97%.',
+        content: '⚠️ WARNING Disk almost full\n\nVolume /data is at 97%.',
         mentioned_list: ['wangqing', '@all'],
         mentioned_mobile_list: ['13800001111'],
       },
