@@ -123,3 +123,6 @@ export function confirmDialog(title: string, body: string, confirmLabel: string)
 /** A section with its own heading level 2 and an optional row of actions. */
 export const section = (title: string, actions: Node[] = [], ...body: (Node | null)[]) =>
   h('section', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', {}, title), h('div', { class: 'actions' }, ...actions)), ...body);
+
+/** After the focused control went away (a deleted row), put focus back on the page heading. */
+export const refocus = () => document.querySelector<HTMLElement>('main h1')?.focus();

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDingtalkFake } from '../fakes/dingtalk-server.js';
-import { startWecomFake } from '../fakes/wecom-server.js';
 import type { FakePlatform } from '../fakes/types.js';
+import { startWecomFake } from '../fakes/wecom-server.js';
 import { ADMIN, startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
 import { CHROMIUM, CHROMIUM_ARGS, ensureConsoleBuilt, ROOT } from './setup.js';
 
@@ -185,6 +185,30 @@ describe('web console', () => {
     await page.getByRole('button', { name: 'Create template' }).click();
     await page.getByRole('heading', { level: 1, name: 'Template cpu' }).waitFor();
     expect((await h.api('GET', '/v1/templates/cpu/default')).status).toBe(200);
+    await context.close();
+  });
+
+  it('deletes a topic from the keyboard, with a confirmation that Escape cancels', async () => {
+    await h.api('POST', '/v1/topics', { name: 'scratch' });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, ADMIN);
+    const del = page.getByRole('button', { name: 'Delete topic scratch' });
+    await del.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Delete topic "scratch"?' });
+    await dialog.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Delete topic scratch');
+    expect((await h.api('GET', '/v1/topics/scratch')).status).toBe(200);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByText('Topic "scratch" deleted.').waitFor();
+    expect((await h.api('GET', '/v1/topics/scratch')).status).toBe(404);
     await context.close();
   });
 });

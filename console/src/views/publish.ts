@@ -2,9 +2,10 @@
  * Publish a message, and follow what happened to it. Publish-only tokens see just this page: the
  * records shown are those of messages sent from this tab (GET /v1/messages/{id} allows them).
  */
-import type { ViewCtx } from '../main.js';
+
 import { api, enc, type Message, type Topic } from '../api.js';
 import { h, words } from '../dom.js';
+import type { ViewCtx } from '../main.js';
 import { session } from '../session.js';
 import { busy, empty, errorText, field, flash, heading, input, LEVEL_LABEL, section } from '../ui.js';
 import { anyPending, messageCard, POLL_MS } from './records.js';

@@ -2,7 +2,7 @@
 import { api, enc, type Subscription, type TestAnswer } from '../api.js';
 import { h, time } from '../dom.js';
 import { PLATFORMS, platformName } from '../platforms.js';
-import { busy, button, confirmDialog, empty, errorText, flash } from '../ui.js';
+import { busy, button, confirmDialog, empty, errorText, flash, refocus } from '../ui.js';
 import { addSubscriptionForm } from './subscription-form.js';
 
 function mentionsText(s: Subscription): string | undefined {
@@ -34,6 +34,7 @@ function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
       await api.del(`/subscriptions/${enc(s.id)}`);
       flash('Subscription deleted.');
       await reload();
+      refocus();
     });
   }, 'danger', { class: 'btn danger small', 'aria-label': `Delete subscription ${s.id}` });
 

@@ -1,7 +1,8 @@
 /** Templates: the list; the editor with a live preview per platform; save and delete. */
-import type { ViewCtx } from '../main.js';
+
 import { api, enc, type Template } from '../api.js';
 import { h, time } from '../dom.js';
+import type { ViewCtx } from '../main.js';
 import { PLATFORMS, type Protocol, platformName } from '../platforms.js';
 import { busy, button, confirmDialog, empty, field, flash, heading, input, section } from '../ui.js';
 import { previewPanel } from './preview.js';

@@ -1,7 +1,7 @@
 /** API tokens: create with scopes (the token is shown once), list, revoke. */
 import { api, enc, type TokenInfo, type Topic } from '../api.js';
 import { h, time, uid } from '../dom.js';
-import { busy, button, confirmDialog, empty, field, flash, heading, input, section } from '../ui.js';
+import { busy, button, confirmDialog, empty, field, flash, heading, input, refocus, section } from '../ui.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -102,6 +102,7 @@ function table(tokens: TokenInfo[], reload: () => Promise<void>): HTMLElement {
         await api.del(`/tokens/${enc(t.name)}`);
         flash(`Token "${t.name}" revoked.`);
         await reload();
+        refocus();
       });
     }, 'danger', { class: 'btn danger small', 'aria-label': `Revoke token ${t.name}` });
     return h(

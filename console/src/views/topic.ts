@@ -1,7 +1,8 @@
 /** One topic: its display name, its subscriptions and its recent messages with their deliveries. */
-import type { ViewCtx } from '../main.js';
+
 import { api, enc, type Message, type Subscription, type Topic } from '../api.js';
 import { h } from '../dom.js';
+import type { ViewCtx } from '../main.js';
 import { busy, empty, field, flash, heading, input, section } from '../ui.js';
 import { anyPending, messageCard, POLL_MS } from './records.js';
 import { subscriptionsPanel } from './subscriptions.js';

@@ -1,7 +1,7 @@
 /** Topics: the list with subscription counts, a create form checked as you type, delete with confirmation. */
 import { api, enc, type Topic } from '../api.js';
 import { h } from '../dom.js';
-import { busy, button, confirmDialog, empty, field, flash, heading, input, section } from '../ui.js';
+import { busy, button, confirmDialog, empty, field, flash, heading, input, refocus, section } from '../ui.js';
 
 export const TOPIC_MAX = 255;
 
@@ -78,6 +78,7 @@ function table(topics: Topic[], reload: () => Promise<void>): HTMLElement {
         await api.del(`/topics/${enc(t.name)}`);
         flash(`Topic "${t.name}" deleted.`);
         await reload();
+        refocus();
       });
     }, 'danger', { 'aria-label': `Delete topic ${t.name}`, class: 'btn danger small' });
     return h(
