@@ -98,8 +98,12 @@ export class RedisWindowGate implements WindowGate {
     return ok === 1 ? { ok: true, slot: String(value) } : { ok: false, waitMs: Number(value) };
   }
 
+  /**
+   * Best effort: the send has happened, so failing here would only make the worker send it again.
+   * Without the re-stamp the slot still counts from when it was reserved.
+   */
   async settle(key: string, slot: string): Promise<void> {
-    await bounded(this.redis.heraldGateSettle(this.keys(key).slots, slot));
+    await bounded(this.redis.heraldGateSettle(this.keys(key).slots, slot)).catch(() => {});
   }
 
   async block(key: string, ms: number): Promise<void> {

@@ -75,4 +75,19 @@ describe.skipIf(missing)('Redis unreachable', () => {
     // the refused publish left nothing behind
     expect(rx.hits.some((x) => x.json.message === 'during')).toBe(false);
   }, 120_000);
+
+  it('answers 503 instead of hanging while Redis accepts connections but never replies', async () => {
+    proxy.stall();
+    const ready = await h.api('GET', '/readyz', undefined, { token: null });
+    expect(ready.status).toBe(503);
+    const refused = await h.api('POST', '/v1/topics/outage/publish', { message: 'stalled' });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('unavailable');
+
+    proxy.restore();
+    await waitFor('ready again', async () => (await h.api('GET', '/readyz', undefined, { token: null })).status === 200, 30_000);
+    const after = await h.api('POST', '/v1/topics/outage/publish', { message: 'after the stall' });
+    expect(after.status).toBe(202);
+    await waitFor('delivery after the stall', () => rx.hits.filter((x) => x.json.messageId === after.body.messageId).length === SUBSCRIBERS, 60_000);
+  }, 60_000);
 });

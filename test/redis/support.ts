@@ -63,7 +63,9 @@ export interface RedisProxy {
   url: string;
   /** drop every connection and refuse new ones: Redis is "down" */
   cut(): void;
-  /** accept and forward again */
+  /** keep every connection open but forward nothing: Redis "hangs" */
+  stall(): void;
+  /** accept and forward again (stalled connections are reset; clients reconnect) */
   restore(): void;
   close(): Promise<void>;
 }
@@ -73,9 +75,17 @@ export async function startRedisProxy(): Promise<RedisProxy> {
   const target = new URL(REDIS_URL);
   const sockets = new Set<Socket>();
   let down = false;
+  let stalled = false;
   const server: Server = createServer((client) => {
     if (down) {
       client.destroy();
+      return;
+    }
+    if (stalled) {
+      sockets.add(client);
+      client.on('close', () => sockets.delete(client));
+      client.on('error', () => {});
+      client.pause();
       return;
     }
     const upstream = new Socket();
@@ -97,7 +107,16 @@ export async function startRedisProxy(): Promise<RedisProxy> {
       down = true;
       for (const s of sockets) s.destroy();
     },
+    stall() {
+      stalled = true;
+      for (const s of sockets) {
+        s.unpipe();
+        s.pause();
+      }
+    },
     restore() {
+      if (stalled) for (const s of sockets) s.destroy();
+      stalled = false;
       down = false;
     },
     close: () =>
