@@ -187,10 +187,10 @@ describe('dingtalk adapter ↔ fake DingTalk', () => {
     expect(fake.received(t.endpoint)).toHaveLength(0);
   });
 
-  it('answers "not available" for the app-robot target kind for now', async () => {
+  it('fails an app-robot target permanently, naming the missing app credentials, when none are set', async () => {
     const t: Target = { subscriptionId: 'x', endpoint: adapter.normalizeEndpoint('dingtalk-app:ding1/cid1') };
     const [payload] = adapter.render(message(), t);
-    expect(await adapter.send(t, payload, ctx)).toMatchObject({ ok: false, kind: 'permanent', message: expect.stringContaining('not available') });
+    expect(await adapter.send(t, payload, ctx)).toMatchObject({ ok: false, kind: 'permanent', message: expect.stringContaining('HERALD_DINGTALK_CLIENT_ID') });
   });
 });
 
