@@ -48,6 +48,12 @@ describe('audit trail', () => {
       return d?.status === 'failed' && d;
     });
     ok(await h.api('POST', `/v1/deliveries/${failed.id}/replay`), 202);
+    // let the replay finish: a subscription deleted while its delivery runs can hit SQLITE_LOCKED in the
+    // store's purge (reported to the store's owner); this test is about the audit trail
+    await waitFor('the replay to deliver', async () => {
+      const d = (await h.api('GET', `/v1/messages/${pub.body.messageId}`)).body.deliveries[0];
+      return d?.status === 'delivered';
+    });
     ok(await h.api('DELETE', `/v1/subscriptions/${sub.body.id}`), 204);
     ok(await h.api('DELETE', '/v1/tokens/ops-admin'), 204);
 
