@@ -4,6 +4,8 @@ import { dingtalkAdapter, limiterKey, maskEndpoint, normalizeEndpoint } from '..
 import { DINGTALK_MAX_BODY_BYTES, type DingtalkPayload, LEVEL_MARKERS, renderDingtalk, serializedBytes } from '../../adapters/dingtalk/render.js';
 import { dingtalkSignature, signEndpoint } from '../../adapters/dingtalk/sign.js';
 import { EndpointError, LEVELS, type OutboundMessage, type Target } from '../../adapters/types.js';
+import { createHttpClient } from '../../src/delivery/http-client.js';
+import { createLogger } from '../../src/log.js';
 
 const TOKEN = 'a'.repeat(60) + 'beef';
 const ENDPOINT = `https://oapi.dingtalk.com/robot/send?access_token=${TOKEN}`;
@@ -36,7 +38,12 @@ describe('dingtalk signing', () => {
 });
 
 describe('dingtalk endpoints', () => {
-  const adapter = dingtalkAdapter.create({} as never);
+  const adapter = dingtalkAdapter.create({
+    config: { rateLimits: [] },
+    log: createLogger({ level: 'error', format: 'json' }),
+    http: createHttpClient({ timeoutMs: 1000 }),
+    now: Date.now,
+  });
 
   it('declares its host, protocol and the platform rate limit', () => {
     expect(adapter.protocol).toBe('dingtalk');
