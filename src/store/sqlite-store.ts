@@ -16,6 +16,10 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+const PURGE_ATTEMPTS = 10;
+const PURGE_RETRY_MS = 20;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 const serialize = (value: unknown, ttlMs?: number): string =>
   JSON.stringify({ value, expires: ttlMs ? Date.now() + ttlMs : null });
 
@@ -180,15 +184,45 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Folds the WAL into the database file and truncates it, so deleted rows (zeroed by secure_delete)
+   * leave no older copy behind. Runs between write transactions; a read still in progress on the
+   * connection makes SQLite answer LOCKED, so it tries again, and the hourly sweep folds in what remains.
+   */
   async purge(): Promise<void> {
     await this.ready;
-    await this.query('PRAGMA wal_checkpoint(TRUNCATE)');
+    await this.exclusive(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.query('PRAGMA wal_checkpoint(TRUNCATE)');
+          return;
+        } catch (err) {
+          if (attempt >= PURGE_ATTEMPTS || !/LOCKED|BUSY/.test(String(err))) return;
+          await sleep(PURGE_RETRY_MS * attempt);
+        }
+      }
+    });
   }
 
-  /** Drops rows whose TTL has passed (Keyv only drops them when read). */
+  /** Drops rows whose TTL has passed (Keyv only drops them when read), then purges. */
   async sweepExpired(): Promise<void> {
     await this.ready;
-    await this.query("DELETE FROM keyv WHERE value->>'expires' IS NOT NULL AND value->>'expires' < ?", Date.now());
+    await this.exclusive(() =>
+      this.query("DELETE FROM keyv WHERE value->>'expires' IS NOT NULL AND value->>'expires' < ?", Date.now()),
+    );
+    await this.purge();
+  }
+
+  /** Runs fn while no write transaction is open; batches arriving meanwhile wait for the next flush. */
+  private async exclusive(fn: () => Promise<unknown>): Promise<void> {
+    while (this.flushing) await sleep(2);
+    this.flushing = true;
+    try {
+      await fn();
+    } finally {
+      this.flushing = false;
+      if (this.queue.length) void this.flush();
+    }
   }
 
   async ping(): Promise<void> {

@@ -43,8 +43,10 @@ export class TokenRepo {
     return true;
   }
 
-  touch(rec: TokenRecord, at: string): Promise<void> {
-    return this.store.set(`token:${rec.name}`, { ...rec, lastUsedAt: at });
+  /** Records the last use, unless the token was revoked (or replaced) meanwhile. */
+  async touch(rec: TokenRecord, at: string): Promise<void> {
+    const current = await this.get(rec.name);
+    if (current?.hash === rec.hash) await this.store.set(`token:${rec.name}`, { ...current, lastUsedAt: at });
   }
 
   remove(rec: TokenRecord): Promise<void> {
