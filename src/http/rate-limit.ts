@@ -37,7 +37,7 @@ export function createPublishLimiter(
       try {
         await limiter.consume(tokenName, 1);
       } catch (err) {
-        if (!(err instanceof RateLimiterRes)) throw err; // the store failed: let the error handler answer
+        if (!(err instanceof RateLimiterRes)) throw Errors.unavailable('Herald cannot reach its rate-limit store right now; retry shortly.');
         const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
         throw Errors.rateLimited(
           `This token may publish ${rate.burst} at once and ${rate.perSecond} a second (publish.rateLimit); retry in ${seconds} s.`,
