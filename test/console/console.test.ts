@@ -1,9 +1,12 @@
 /**
  * The web console in a real browser (headless Chromium through playwright-core) against a real Herald
  * and the fake DingTalk server: sign in, create a topic, subscribe a DingTalk robot, send it a test
- * message, publish, and watch the delivery record turn delivered. Leaves a screenshot in docs/.
+ * message, publish, and watch the delivery record turn delivered. HERALD_SCREENSHOT=docs/console.png
+ * refreshes the README's screenshot (otherwise it goes to a temporary file).
  */
+import { tmpdir } from 'node:os';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,7 +124,8 @@ describe('web console', () => {
     await wecomCard.getByText('WeCom accepted the test message.').waitFor({ timeout: UI_WAIT_MS });
     expect(wecom.received(wecomRobot.endpoint)).toHaveLength(2);
     mkdirSync(join(ROOT, 'docs'), { recursive: true });
-    await page.screenshot({ path: join(ROOT, 'docs', 'console.png'), fullPage: true });
+    const shot = process.env.HERALD_SCREENSHOT ? join(ROOT, process.env.HERALD_SCREENSHOT) : join(tmpdir(), `herald-console-${process.pid}.png`);
+    await page.screenshot({ path: shot, fullPage: true });
 
     expect(pageErrors).toEqual([]);
     await context.close();
