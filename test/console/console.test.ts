@@ -4,7 +4,6 @@
  * message, publish, and watch the delivery record turn delivered. HERALD_SCREENSHOT=docs/console.png
  * refreshes the README's screenshot (otherwise it goes to a temporary file).
  */
-import { tmpdir } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
