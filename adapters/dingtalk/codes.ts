@@ -3,6 +3,7 @@
  * `{"errcode":N,"errmsg":"..."}`: success is read from `errcode`, never from the status.
  * https://open.dingtalk.com/document/robots/custom-robot-access (research/platforms-outbound.md §1.5, §1.6)
  */
+import { jsonObject, retryAfterMs } from '../shared/answer.js';
 import type { HttpResult, Outcome } from '../types.js';
 
 /**
@@ -58,12 +59,12 @@ export function securityMessage(errmsg: string): string {
 /** Classifies one answer of POST /robot/send. */
 export function classifyAnswer(res: HttpResult): Outcome {
   if (res.status === 429) {
-    return { ok: false, kind: 'rate-limited', code: 429, message: 'DingTalk is rate-limiting this robot', retryAfterMs: retryAfter(res) };
+    return { ok: false, kind: 'rate-limited', code: 429, message: 'DingTalk is rate-limiting this robot', retryAfterMs: retryAfterMs(res.headers, RATE_LIMITED_RETRY_MS) };
   }
   if (res.status >= 500) {
     return { ok: false, kind: 'transient', code: res.status, message: `DingTalk answered HTTP ${res.status}` };
   }
-  const body = parse(res.body);
+  const body = jsonObject(res.body);
   if (!body || body.errcode === undefined) {
     // A 3xx was seen while a robot was throttled (research §1.5, UNCONFIRMED today): retry with backoff.
     // A 4xx without errcode is not DingTalk's answer (a proxy, a wrong host): retrying will not help.
@@ -89,17 +90,3 @@ export function classifyAnswer(res: HttpResult): Outcome {
   return { ok: false, kind: 'permanent', code, message: errmsg ? `${hint} (DingTalk: ${errmsg})` : hint };
 }
 
-function parse(text: string): { errcode?: unknown; errmsg?: unknown; wait?: unknown } | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Retry-After in seconds (HTTP date form is not used by DingTalk); a minute when absent. */
-function retryAfter(res: HttpResult): number {
-  const s = Number(res.headers.get('retry-after'));
-  return Number.isFinite(s) && s > 0 ? s * 1000 : RATE_LIMITED_RETRY_MS;
-}

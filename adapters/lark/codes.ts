@@ -3,6 +3,7 @@
  * `StatusCode` older bots still send), never from the HTTP status alone: Lark answers most errors
  * with HTTP 200 and 9499 with HTTP 400. Research §2.5-2.6 (codes, sample bodies, statuses).
  */
+import { jsonObject, retryAfterMs } from '../shared/answer.js';
 import type { HttpResult, Outcome } from '../types.js';
 
 /** Research §2.6: `{"code":19001,"msg":"param invalid: incoming webhook access token invalid"}`. */
@@ -51,24 +52,11 @@ interface LarkAnswer {
   StatusMessage?: unknown;
 }
 
-function parse(body: string): LarkAnswer | undefined {
-  try {
-    const value: unknown = JSON.parse(body);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as LarkAnswer) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
-function retryAfterMs(res: HttpResult): number {
-  // RFC 9110 §10.2.3: delay-seconds; Lark is not known to send it, a proxy in between might.
-  const seconds = Number(res.headers.get('retry-after'));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : RATE_LIMIT_RETRY_MS;
-}
 
 /** Classify one HTTP answer of `POST /open-apis/bot/v2/hook/<token>`. */
 export function classifyLarkAnswer(res: HttpResult): Outcome {
-  const answer = parse(res.body);
+  const answer: LarkAnswer | undefined = jsonObject(res.body);
   const rawCode = answer?.code ?? answer?.StatusCode;
   const code = typeof rawCode === 'number' ? rawCode : typeof rawCode === 'string' ? Number(rawCode) : undefined;
   const rawMsg = answer?.msg ?? answer?.StatusMessage;
@@ -76,7 +64,7 @@ export function classifyLarkAnswer(res: HttpResult): Outcome {
 
   if (code === 0 && res.status >= 200 && res.status < 300) return { ok: true };
   if (res.status === 429) {
-    return { ok: false, kind: 'rate-limited', code: code ?? 429, message: 'Lark is rate-limiting this bot', retryAfterMs: retryAfterMs(res) };
+    return { ok: false, kind: 'rate-limited', code: code ?? 429, message: 'Lark is rate-limiting this bot', retryAfterMs: retryAfterMs(res.headers, RATE_LIMIT_RETRY_MS) };
   }
   if (code === CODE_FREQUENCY_LIMITED || (code === CODE_BAD_REQUEST && /too many request/i.test(msg))) {
     return {
@@ -84,7 +72,7 @@ export function classifyLarkAnswer(res: HttpResult): Outcome {
       kind: 'rate-limited',
       code,
       message: 'Lark is rate-limiting this bot (100 per minute, 5 per second)',
-      retryAfterMs: retryAfterMs(res),
+      retryAfterMs: retryAfterMs(res.headers, RATE_LIMIT_RETRY_MS),
     };
   }
   if (res.status >= 500) {

@@ -1,6 +1,7 @@
 /** The generic webhook: a JSON envelope POSTed to any public https URL, signed when a secret is set. */
 import { createHash } from 'node:crypto';
 import { type Adapter, type AdapterFactory, EndpointError, type Outcome, type Target } from '../types.js';
+import { retryAfterMs } from '../shared/answer.js';
 import { signWebhook } from './sign.js';
 
 export interface Envelope {
@@ -16,19 +17,10 @@ export interface Envelope {
   attributes: Record<string, string>;
 }
 
-/** Retry-After in seconds or as an HTTP date, to ms. */
-function retryAfterMs(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const secs = Number(value);
-  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-export function classifyHttp(status: number, retryAfter: string | null): Outcome {
+export function classifyHttp(status: number, headers: Headers): Outcome {
   if (status >= 200 && status < 300) return { ok: true };
   if (status === 429) {
-    return { ok: false, kind: 'rate-limited', code: 429, message: 'the receiver asked Herald to slow down', retryAfterMs: retryAfterMs(retryAfter) };
+    return { ok: false, kind: 'rate-limited', code: 429, message: 'the receiver asked Herald to slow down', retryAfterMs: retryAfterMs(headers, undefined) };
   }
   if (status >= 500 || status === 408) return { ok: false, kind: 'transient', code: status, message: `the receiver answered HTTP ${status}` };
   if (status >= 300 && status < 400) {
@@ -87,7 +79,7 @@ export const webhookAdapter: AdapterFactory = {
           headers['x-herald-signature'] = signWebhook(target.secret, ts, body);
         }
         const res = await ctx.http.post(target.endpoint, body, headers);
-        return classifyHttp(res.status, res.headers.get('retry-after'));
+        return classifyHttp(res.status, res.headers);
       },
     };
   },

@@ -4,6 +4,7 @@
  * `errcode` ("开发者的程序应该根据errcode来判断出错的情况"), never from the status.
  * https://developer.work.weixin.qq.com/document/path/90455 (research/platforms-outbound.md §3.4, §3.5)
  */
+import { jsonObject, retryAfterMs } from '../shared/answer.js';
 import type { HttpResult, Outcome } from '../types.js';
 
 /** "每个机器人发送的消息不能超过20条/分钟" (research §3.4): after a 45009 the oldest send leaves the window within a minute. */
@@ -32,14 +33,14 @@ const FIELD_ERROR = (code: number): boolean => code >= 40000 && code <= 49999;
 /** Classifies one answer of POST /cgi-bin/webhook/send. */
 export function classifyAnswer(res: HttpResult): Outcome {
   if (res.status === 429) {
-    return { ok: false, kind: 'rate-limited', code: 429, message: 'WeCom is rate-limiting this robot', retryAfterMs: retryAfter(res) };
+    return { ok: false, kind: 'rate-limited', code: 429, message: 'WeCom is rate-limiting this robot', retryAfterMs: retryAfterMs(res.headers, RATE_LIMITED_RETRY_MS) };
   }
   if (res.status >= 500) return { ok: false, kind: 'transient', code: res.status, message: `WeCom answered HTTP ${res.status}` };
   if (res.status === 415) {
     // A non-JSON Content-Type is refused with 415 (research §3.1, MoviePilot-Plugins#806).
     return { ok: false, kind: 'permanent', code: 415, message: `WeCom refused the request's content type ${BUG}` };
   }
-  const body = parse(res.body);
+  const body = jsonObject(res.body);
   if (!body || typeof body.errcode !== 'number') {
     // Unreadable answer: a proxy page or a truncated body. 4xx will not get better by retrying.
     const kind = res.status >= 400 ? 'permanent' : 'transient';
@@ -69,17 +70,3 @@ function shortErrmsg(errmsg: unknown): string {
     .slice(0, 300);
 }
 
-function parse(text: string): { errcode?: unknown; errmsg?: unknown } | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Retry-After in seconds when a gateway sends it; a minute otherwise. */
-function retryAfter(res: HttpResult): number {
-  const s = Number(res.headers.get('retry-after'));
-  return Number.isFinite(s) && s > 0 ? s * 1000 : RATE_LIMITED_RETRY_MS;
-}

@@ -34,7 +34,7 @@ describe.each([
 ] as const)('key rotation through restarts (%s)', (_engine, onRedis) => {
   const dataDir = tempDir();
   const prefix = randomPrefix();
-  const engine = onRedis ? { HERALD_REDIS_URL: REDIS_URL } : {};
+  const engine: Record<string, string> = onRedis ? { HERALD_REDIS_URL: REDIS_URL } : {};
   const config = onRedis ? { redis: { keyPrefix: prefix } } : undefined;
   let rx: Receiver;
   afterAll(async () => {

@@ -44,12 +44,12 @@ describe('webhook adapter', () => {
   });
 
   it('classifies answers by status', () => {
-    expect(classifyHttp(204, null)).toEqual({ ok: true });
-    expect(classifyHttp(429, '7')).toMatchObject({ ok: false, kind: 'rate-limited', retryAfterMs: 7000 });
-    expect(classifyHttp(503, null)).toMatchObject({ kind: 'transient', code: 503 });
-    expect(classifyHttp(408, null)).toMatchObject({ kind: 'transient' });
-    expect(classifyHttp(302, null)).toMatchObject({ kind: 'permanent', code: 302 });
-    expect(classifyHttp(404, null)).toMatchObject({ kind: 'permanent', code: 404 });
+    expect(classifyHttp(204, new Headers())).toEqual({ ok: true });
+    expect(classifyHttp(429, new Headers({ 'retry-after': '7' }))).toMatchObject({ ok: false, kind: 'rate-limited', retryAfterMs: 7000 });
+    expect(classifyHttp(503, new Headers())).toMatchObject({ kind: 'transient', code: 503 });
+    expect(classifyHttp(408, new Headers())).toMatchObject({ kind: 'transient' });
+    expect(classifyHttp(302, new Headers())).toMatchObject({ kind: 'permanent', code: 302 });
+    expect(classifyHttp(404, new Headers())).toMatchObject({ kind: 'permanent', code: 404 });
   });
 
   it('masks the endpoint path and drops the query', () => {
