@@ -125,8 +125,17 @@ export interface Adapter {
   inbound?(hub: CommandHub): InboundChannel | undefined;
 }
 
+/** An environment variable that sets a `platforms.<protocol>` config key (app credentials …). */
+export interface EnvSetting {
+  key: string;
+  /** its value is scrubbed from every log line */
+  secret?: boolean;
+}
+
 export interface AdapterFactory {
   readonly protocol: string;
+  /** Environment variables of this platform, by name: HERALD_<PLATFORM>_… → platforms.<protocol>.<key>. */
+  readonly env?: Readonly<Record<string, EnvSetting>>;
   create(deps: AdapterDeps): Adapter;
 }
 

@@ -29,7 +29,7 @@ export const Errors = {
   invalidEndpoint: e(400, 'invalid_endpoint', 'The endpoint is not a valid robot webhook for this protocol.'),
   invalidTemplate: e(400, 'invalid_template', 'The template does not compile.'),
   invalidAlert: e(400, 'invalid_alert', 'The body looks like an Alertmanager or Grafana notification but cannot be read.'),
-  unsupportedProtocol: e(400, 'unsupported_protocol', 'Protocol must be one of dingtalk, lark, wecom, webhook.'),
+  unsupportedProtocol: e(400, 'unsupported_protocol', 'This protocol is not supported.'),
   unsupportedMediaType: e(415, 'unsupported_media_type', 'Send application/json or text/plain.'),
   unauthorized: e(401, 'unauthorized', 'Send a valid token as "Authorization: Bearer <token>".'),
   forbidden: e(403, 'forbidden', 'This token may not do that.'),

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import Bottleneck from 'bottleneck';
 import { adapterFactories } from '../adapters/index.js';
 import type { Adapter } from '../adapters/types.js';
-import { loadConfig } from './config/load.js';
+import { loadConfig, type PlatformEnv } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { Herald } from './context.js';
 import { createHttpClient } from './delivery/http-client.js';
@@ -41,7 +41,12 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-const SECRET_CONFIG_KEYS = ['clientSecret', 'appSecret', 'encryptKey', 'verificationToken', 'token', 'encodingAesKey'];
+/** Each platform's environment variables, as loadConfig takes them. */
+function platformEnv(): PlatformEnv {
+  return Object.fromEntries(
+    adapterFactories.map((f) => [f.protocol, Object.fromEntries(Object.entries(f.env ?? {}).map(([name, s]) => [name, s.key]))]),
+  );
+}
 
 export function platformDefaults(): Record<string, unknown> {
   return Object.fromEntries(adapterFactories.map((f) => [f.protocol, f.create(stubDeps()).defaults]));
@@ -83,11 +88,12 @@ async function ensureAdminToken(tokens: TokenRepo, config: Config): Promise<stri
 }
 
 export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger } = {}): Promise<Running> {
-  const config = loadConfig(opts.env ?? process.env, platformDefaults());
+  const config = loadConfig(opts.env ?? process.env, platformDefaults(), platformEnv());
   const log = opts.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   registerSecret(config.adminToken);
-  for (const section of Object.values(config.platforms)) {
-    for (const k of SECRET_CONFIG_KEYS) if (typeof section[k] === 'string') registerSecret(section[k] as string);
+  for (const f of adapterFactories) {
+    const section = config.platforms[f.protocol] ?? {};
+    for (const s of Object.values(f.env ?? {})) if (s.secret && typeof section[s.key] === 'string') registerSecret(section[s.key] as string);
   }
 
   const { key, generated } = loadSecretKey(config.secretKey, config.dataDir);

@@ -35,6 +35,10 @@ const ENDPOINT_HELP =
 
 export const dingtalkAdapter: AdapterFactory = {
   protocol: 'dingtalk',
+  env: {
+    HERALD_DINGTALK_CLIENT_ID: { key: 'clientId' },
+    HERALD_DINGTALK_CLIENT_SECRET: { key: 'clientSecret', secret: true },
+  },
   create(deps): Adapter {
     const app = createAppRobot(deps.config);
     return {

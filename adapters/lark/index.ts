@@ -74,6 +74,12 @@ export function larkLimiterKey(endpoint: string): string {
 
 export const larkAdapter: AdapterFactory = {
   protocol: 'lark',
+  env: {
+    HERALD_LARK_APP_ID: { key: 'appId' },
+    HERALD_LARK_APP_SECRET: { key: 'appSecret', secret: true },
+    HERALD_LARK_ENCRYPT_KEY: { key: 'encryptKey', secret: true },
+    HERALD_LARK_VERIFICATION_TOKEN: { key: 'verificationToken', secret: true },
+  },
   create(deps): Adapter {
     // The app bot (chat commands, `lark-chat:` targets) when HERALD_LARK_APP_ID/_APP_SECRET are set.
     const app = createLarkApp(deps.config, deps.log);

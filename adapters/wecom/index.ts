@@ -26,6 +26,10 @@ const ENDPOINT_HELP =
 
 export const wecomAdapter: AdapterFactory = {
   protocol: 'wecom',
+  env: {
+    HERALD_WECOM_TOKEN: { key: 'token', secret: true },
+    HERALD_WECOM_ENCODING_AES_KEY: { key: 'encodingAesKey', secret: true },
+  },
   create(deps: AdapterDeps): Adapter {
     const base = webhookBase(deps.config);
     const adapter: Adapter = {

@@ -54,7 +54,7 @@ function readFile(path: string, problems: string[]): Tree {
 }
 
 /** The environment variables of the SPEC, as a config tree. */
-function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Tree {
+function fromEnv(env: NodeJS.ProcessEnv, problems: string[], platformEnv: PlatformEnv): Tree {
   const t: Tree = {};
   const num = (name: string): number | undefined => {
     const v = env[name];
@@ -84,14 +84,9 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Tree {
   if (env.HERALD_ALLOW_HOSTS) {
     set(['allowHosts'], env.HERALD_ALLOW_HOSTS.split(/[\s,]+/).filter(Boolean));
   }
-  set(['platforms', 'dingtalk', 'clientId'], env.HERALD_DINGTALK_CLIENT_ID);
-  set(['platforms', 'dingtalk', 'clientSecret'], env.HERALD_DINGTALK_CLIENT_SECRET);
-  set(['platforms', 'lark', 'appId'], env.HERALD_LARK_APP_ID);
-  set(['platforms', 'lark', 'appSecret'], env.HERALD_LARK_APP_SECRET);
-  set(['platforms', 'lark', 'encryptKey'], env.HERALD_LARK_ENCRYPT_KEY);
-  set(['platforms', 'lark', 'verificationToken'], env.HERALD_LARK_VERIFICATION_TOKEN);
-  set(['platforms', 'wecom', 'token'], env.HERALD_WECOM_TOKEN);
-  set(['platforms', 'wecom', 'encodingAesKey'], env.HERALD_WECOM_ENCODING_AES_KEY);
+  for (const [protocol, vars] of Object.entries(platformEnv)) {
+    for (const [name, key] of Object.entries(vars)) set(['platforms', protocol, key], env[name]);
+  }
   return t;
 }
 
@@ -104,11 +99,15 @@ const BUILT_IN: Tree = {
   logFormat: process.env.NODE_ENV === 'production' ? 'json' : 'pretty',
 };
 
+/** protocol → environment variable name → key under `platforms.<protocol>` (the adapters declare them) */
+export type PlatformEnv = Record<string, Record<string, string>>;
+
 /**
  * Loads and checks the whole configuration. `platformDefaults` are the adapters' own defaults,
- * merged under the files so a new platform works without a config entry.
+ * merged under the files so a new platform works without a config entry; `platformEnv` their
+ * environment variables.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, platformDefaults: Tree = {}): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, platformDefaults: Tree = {}, platformEnv: PlatformEnv = {}): Config {
   const problems: string[] = [];
   let tree = merge(BUILT_IN, { platforms: platformDefaults });
   tree = merge(tree, readFile(defaultConfigPath(), problems));
@@ -117,7 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, platformDefault
     if (!existsSync(path)) problems.push(`HERALD_CONFIG: no file at ${path}`);
     else tree = merge(tree, readFile(path, problems));
   }
-  tree = merge(tree, fromEnv(env, problems));
+  tree = merge(tree, fromEnv(env, problems, platformEnv));
   const parsed = configSchema.safeParse(tree);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

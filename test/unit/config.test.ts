@@ -57,3 +57,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HERALD_CONFIG: '/nonexistent/herald.yaml' })).toThrow(/no file at/);
   });
 });
+
+describe('platform environment variables', () => {
+  it('maps each adapter’s variables into platforms.<protocol>', () => {
+    const c = loadConfig(
+      { HERALD_DINGTALK_CLIENT_ID: 'ding-id', HERALD_WECOM_TOKEN: 'tok' },
+      {},
+      { dingtalk: { HERALD_DINGTALK_CLIENT_ID: 'clientId' }, wecom: { HERALD_WECOM_TOKEN: 'token' } },
+    );
+    expect(c.platforms.dingtalk!.clientId).toBe('ding-id');
+    expect(c.platforms.wecom!.token).toBe('tok');
+  });
+});
