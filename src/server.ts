@@ -87,7 +87,21 @@ async function ensureAdminToken(tokens: TokenRepo, config: Config): Promise<stri
   return token;
 }
 
+/**
+ * Starts a Herald. If any step fails, what was already opened (store, Redis, HTTP pools, queue,
+ * plugins) is closed again before the error is thrown, so a failed start leaves nothing running.
+ */
 export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger } = {}): Promise<Running> {
+  const opened: (() => Promise<unknown>)[] = [];
+  try {
+    return await start(opts, opened);
+  } catch (err) {
+    for (const close of opened.reverse()) await close().catch(() => {});
+    throw err;
+  }
+}
+
+async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: (() => Promise<unknown>)[]): Promise<Running> {
   const config = loadConfig(opts.env ?? process.env, platformDefaults(), platformEnv());
   const log = opts.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   registerSecret(config.adminToken);
@@ -106,22 +120,21 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
 
   // Redis mode: store, queue, window gate and robot limiters shared by every instance (docs/deployment.md)
   const redis = config.redisUrl ? await startRedisParts(config, log) : undefined;
+  if (redis) opened.push(() => redis.close());
   // during a rotation the shared check still names the previous key; it is rewritten after the re-seal below
   const rotating = previousKeys.length > 0;
   await redis
     ?.checkSecretKey(key)
-    .catch((err) => (rotating ? redis.checkSecretKey(previousKeys[0]!) : Promise.reject(err)))
-    .catch(async (err) => {
-      await redis.close();
-      throw err;
-    });
+    .catch((err) => (rotating ? redis.checkSecretKey(previousKeys[0]!) : Promise.reject(err)));
   const store = redis?.store ?? createStore(config);
+  opened.push(() => store.close());
   await store.ping();
   const events = new EventEmitter();
   events.setMaxListeners(50);
   // SSRF guard at connect time: HERALD_ALLOW_HOSTS and the operator's own platform base URLs are trusted
   const trusted = trustedHostnames([...config.allowHosts, ...configuredBaseHosts(config)]);
   const http = guardHttpClient(createHttpClient({ timeoutMs: config.delivery.timeoutMs, lookup: guardedLookup(trusted) }), trusted);
+  opened.push(() => http.close());
   const adapters = new Map<string, Adapter>();
   for (const f of adapterFactories) {
     const section = { ...config.platforms[f.protocol]! };
@@ -131,6 +144,7 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
   const subscriptions = new SubscriptionRepo(store, box, fingerprintKey, store.kind === 'sqlite');
   const onQueueError = (err: unknown, id: string) => log.error('delivery step crashed; retrying in 5 s', { deliveryId: id, err });
   const queue = redis?.queue(onQueueError) ?? new EmbeddedQueue(config.delivery.concurrency, onQueueError);
+  opened.push(() => queue.stop());
   const topics = new TopicRepo(store);
   const templates = new TemplateRepo(store);
   const herald: Herald = {
@@ -190,7 +204,10 @@ export async function startHerald(opts: { env?: NodeJS.ProcessEnv; log?: Logger 
     const records = await Promise.all(ids.map((id) => messages.getDelivery(id)));
     return ids.map((id, i) => ({ id, runAt: records[i]?.nextAttemptAt ?? now }));
   });
-  for (const p of active) await p.start?.();
+  for (const p of active) {
+    await p.start?.();
+    if (p.stop) opened.push(() => p.stop!());
+  }
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
