@@ -110,20 +110,31 @@ export class SubscriptionRepo {
       { op: 'sadd', set: `topic-subs:${rec.topic}`, member: rec.id },
     ];
     if (rec.chat) ops.push({ op: 'sadd', set: `chat-subs:${rec.chat.protocol}:${rec.chat.chatId}`, member: rec.id });
-    await this.store.batch(ops);
+    try {
+      await this.store.batch(ops);
+    } catch (err) {
+      await this.store.delete(fpKey).catch(() => {}); // free the endpoint for the caller's retry
+      throw err;
+    }
     this.byTopic.delete(rec.topic);
     return { created: true, id: rec.id };
   }
 
-  async remove(rec: SubscriptionRecord): Promise<void> {
-    const ops: WriteOp[] = [
+  remove(rec: SubscriptionRecord): Promise<void> {
+    return this.removeMany([rec]);
+  }
+
+  /** Deletes them in one batch, then purges once: no copy left in any index or file. */
+  async removeMany(recs: SubscriptionRecord[]): Promise<void> {
+    if (recs.length === 0) return;
+    const ops: WriteOp[] = recs.flatMap((rec): WriteOp[] => [
       { op: 'del', key: `sub:${rec.id}` },
       { op: 'del', key: `sub-fp:${rec.topic}:${rec.fingerprint}` },
       { op: 'srem', set: `topic-subs:${rec.topic}`, member: rec.id },
-    ];
-    if (rec.chat) ops.push({ op: 'srem', set: `chat-subs:${rec.chat.protocol}:${rec.chat.chatId}`, member: rec.id });
+      ...(rec.chat ? [{ op: 'srem' as const, set: `chat-subs:${rec.chat.protocol}:${rec.chat.chatId}`, member: rec.id }] : []),
+    ]);
     await this.store.batch(ops);
-    this.byTopic.delete(rec.topic);
+    for (const rec of recs) this.byTopic.delete(rec.topic);
     await this.store.purge();
   }
 

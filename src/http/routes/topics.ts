@@ -59,7 +59,7 @@ export function topicRoutes(h: Herald): Router {
   r.delete('/topics/:name', requireAdmin, async (req, res) => {
     const topic = await topicOr404(h, req.params.name as string);
     const subs = await h.subscriptions.listByTopic(topic.name);
-    for (const sub of subs) await h.subscriptions.remove(sub);
+    await h.subscriptions.removeMany(subs);
     await h.topics.remove(topic.name);
     await h.audit.record(req.principal!.name, 'topic.delete', topic.name, { subscriptionsDeleted: subs.map((s) => s.id) });
     res.status(204).end();
