@@ -1,7 +1,7 @@
 /** Quotas and the publish rate limit: each is a clear 4xx, and a refused request changes nothing. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { windowOf } from '../../src/http/rate-limit.js';
-import { startTestHerald, type TestHerald } from '../helpers/herald.js';
+import { startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 
 let h: TestHerald;
@@ -85,6 +85,11 @@ describe('publish rate limit per token', () => {
     // the 413s above spent two of the admin token's three
     const one = await h.api('POST', '/v1/topics/b/publish', 'one');
     expect(one.status).toBe(202);
+    // let its delivery settle first: the snapshot must only change if the refused publish changed something
+    await waitFor('the accepted publish to be delivered', async () => {
+      const r = await h.api('GET', `/v1/messages/${one.body.messageId}`);
+      return r.body.deliveries.every((d: any) => d.status === 'delivered');
+    });
     const before = await snapshot();
     const limited = await h.api('POST', '/v1/topics/b/publish', 'too many');
     expect(limited.status).toBe(429);
