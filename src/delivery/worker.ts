@@ -34,6 +34,31 @@ const MAX_THROTTLED_MS = 24 * 3_600_000;
 
 type Step = { outcome: Outcome; ms: number } | { waitMs: number } | { error: Error };
 
+/**
+ * One send at a time per robot, in arrival order, inside this process: what a local Bottleneck group
+ * with maxConcurrent 1 does, without its per-job machinery (a tenth of a large fan-out's CPU).
+ */
+class RobotQueues {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key);
+    const run = prev ? prev.then(fn) : fn();
+    const tail = run.then(noop, noop);
+    this.tails.set(key, tail);
+    void tail.then(() => this.tails.get(key) === tail && this.tails.delete(key));
+    return run;
+  }
+}
+const noop = () => {};
+
+/** A group that only says "one at a time" and lives in this process can be replaced by RobotQueues. */
+function isPlainLocalGroup(group: Bottleneck.Group): boolean {
+  const options = (group as unknown as { limiterOptions?: Record<string, unknown> }).limiterOptions;
+  if (options?.maxConcurrent !== 1) return false;
+  return Object.keys(options).every((k) => k === 'maxConcurrent' || k === 'id');
+}
+
 export function createWorker(deps: WorkerDeps) {
   const { config, messages, subscriptions, adapters, gate, limiters, log, events } = deps;
 
@@ -60,8 +85,12 @@ export function createWorker(deps: WorkerDeps) {
     return { retryAt };
   };
 
+  // Clustered groups (Redis mode) hold a robot's slot across instances and are used as given.
+  const local = isPlainLocalGroup(limiters) ? new RobotQueues() : undefined;
+  const forRobot = <T>(key: string, fn: () => Promise<T>): Promise<T> => (local ? local.run(key, fn) : limiters.key(key).schedule(fn));
+
   const sendPart = (adapter: Adapter, key: string, target: Target, payload: unknown, d: DeliveryRecord) =>
-    limiters.key(key).schedule(async (): Promise<Step> => {
+    forRobot(key, async (): Promise<Step> => {
       const windows = config.platforms[d.protocol]?.rateLimits ?? adapter.defaults.rateLimits;
       const got = await gate.acquire(key, windows, d.id);
       if (!got.ok) return { waitMs: got.waitMs };

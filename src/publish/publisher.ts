@@ -10,7 +10,7 @@ import { Errors, HeraldError } from '../errors.js';
 import { newId } from '../store/ids.js';
 import { type DeliveryRecord, deliveryId, type MessageRecord, type MessageRepo } from '../store/messages.js';
 import type { Store } from '../store/store.js';
-import type { SubscriptionRecord, SubscriptionRepo } from '../store/subscriptions.js';
+import type { SubscriptionRef, SubscriptionRepo } from '../store/subscriptions.js';
 import type { TemplateRepo } from '../store/templates.js';
 import type { TopicRepo } from '../store/topics.js';
 import { render } from '../templates/engine.js';
@@ -36,7 +36,7 @@ export interface Published {
 export function createPublisher(deps: PublisherDeps) {
   const { store, topics, subscriptions, messages, queue } = deps;
 
-  async function bodiesFor(topic: string, draft: Draft, subs: SubscriptionRecord[]): Promise<Record<string, string>> {
+  async function bodiesFor(topic: string, draft: Draft, subs: SubscriptionRef[]): Promise<Record<string, string>> {
     if (draft.bodies) return draft.bodies;
     const t = draft.template!;
     const protocols = [...new Set(subs.map((s) => s.protocol))];
@@ -74,7 +74,7 @@ export function createPublisher(deps: PublisherDeps) {
       }
     }
     try {
-      const subs = await subscriptions.listByTopic(topic);
+      const subs = await subscriptions.targetsOf(topic);
       const bodies = await bodiesFor(topic, draft, subs);
       const now = new Date().toISOString();
       const msg: MessageRecord = {

@@ -1,12 +1,14 @@
 /**
- * The embedded store: keyv over @keyv/sqlite in HERALD_DATA_DIR. Reads go through Keyv; writes are
- * grouped into one SQLite transaction per tick (group commit), which is what makes durable publishes
- * cheap. Sets live in a side table on the same connection. WAL + synchronous=NORMAL survives kill -9.
+ * The embedded store: keyv's table over @keyv/sqlite in HERALD_DATA_DIR. Writes are grouped into one
+ * SQLite transaction per tick (group commit), which is what makes durable publishes cheap; reads are
+ * answered from a bounded cache of recent rows, else one statement. Sets live in a side table on the
+ * same connection. WAL + synchronous=NORMAL survives kill -9.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
+import { liveValue, RecentValues } from './recent-values.js';
 import type { Store, WriteOp } from './store.js';
 
 type Query = (sql: string, ...params: unknown[]) => Promise<Record<string, unknown>[]>;
@@ -16,6 +18,8 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+/** The read cache's size in characters of serialized rows (about 8 MB of ASCII JSON). */
+const RECENT_VALUES_MAX_CHARS = 8_000_000;
 const PURGE_ATTEMPTS = 10;
 const PURGE_RETRY_MS = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,6 +36,7 @@ export class SqliteStore implements Store {
   private queue: Pending[] = [];
   private flushing = false;
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly recent = new RecentValues(RECENT_VALUES_MAX_CHARS);
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -56,17 +61,38 @@ export class SqliteStore implements Store {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
-    await this.ready;
-    return (await this.keyv.get(key)) as T | undefined;
+    return (await this.getMany<T>([key]))[0];
   }
 
+  /** Answers from the recent values where it can, reads the rest in one statement per 5,000 keys. */
   async getMany<T>(keys: string[]): Promise<(T | undefined)[]> {
     if (keys.length === 0) return [];
     await this.ready;
-    const out: (T | undefined)[] = [];
-    // json_each takes any count, but keep each statement's parameter small.
-    for (let i = 0; i < keys.length; i += 5000) {
-      out.push(...((await this.keyv.get(keys.slice(i, i + 5000))) as (T | undefined)[]));
+    const now = Date.now();
+    const out: (T | undefined)[] = new Array(keys.length);
+    const missing: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const row = this.recent.get(keys[i]!);
+      const live = row === undefined ? undefined : liveValue(row, now);
+      if (live) out[i] = live.value as T;
+      else missing.push(i);
+    }
+    for (let i = 0; i < missing.length; i += 5000) {
+      const chunk = missing.slice(i, i + 5000);
+      const generation = this.recent.generation;
+      const rows = await this.query(
+        'SELECT key, value FROM keyv WHERE key IN (SELECT value FROM json_each(?))',
+        JSON.stringify(chunk.map((j) => keys[j])),
+      );
+      // a commit that finished meanwhile may have changed what was read: use it, do not keep it
+      const keep = generation === this.recent.generation;
+      const found = new Map(rows.map((r) => [r.key as string, r.value as string]));
+      for (const j of chunk) {
+        const row = found.get(keys[j]!);
+        const live = row === undefined ? undefined : liveValue(row, now);
+        if (live && keep) this.recent.set(keys[j]!, row!);
+        out[j] = live?.value as T | undefined;
+      }
     }
     return out;
   }
@@ -180,8 +206,13 @@ export class SqliteStore implements Store {
       await this.query('COMMIT');
     } catch (err) {
       await this.query('ROLLBACK').catch(() => {});
+      this.recent.generation += 1;
+      for (const key of kv.keys()) this.recent.delete(key);
       throw err;
     }
+    this.recent.generation += 1;
+    for (const [key, row] of upserts) this.recent.set(key, row);
+    for (const key of deletes) this.recent.delete(key);
   }
 
   /**

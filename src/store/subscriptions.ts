@@ -33,6 +33,12 @@ export interface SubscriptionRecord {
   createdAt: string;
 }
 
+/** A subscription as a publish sees it. */
+export interface SubscriptionRef {
+  id: string;
+  protocol: string;
+}
+
 /** Decrypted, for the delivery worker only. */
 export interface OpenSubscription extends SubscriptionRecord {
   plainEndpoint: string;
@@ -40,8 +46,8 @@ export interface OpenSubscription extends SubscriptionRecord {
 }
 
 export class SubscriptionRepo {
-  /** topic -> subscriptions; embedded mode is one process, so it is exact; invalidated on every change */
-  private readonly byTopic = new Map<string, Promise<SubscriptionRecord[]>>();
+  /** topic -> its subscriptions' ids and protocols; embedded mode is one process, so it is exact; invalidated on every change */
+  private readonly byTopic = new Map<string, Promise<SubscriptionRef[]>>();
 
   constructor(
     private readonly store: Store,
@@ -72,15 +78,23 @@ export class SubscriptionRepo {
     };
   }
 
-  listByTopic(topic: string): Promise<SubscriptionRecord[]> {
+  /** Every subscription of a topic, as stored (read each time: the API lists, deletes, re-seals with it). */
+  async listByTopic(topic: string): Promise<SubscriptionRecord[]> {
+    const ids = await this.store.smembers(`topic-subs:${topic}`);
+    return (await this.store.getMany<SubscriptionRecord>(ids.map((id) => `sub:${id}`))).filter(
+      (s): s is SubscriptionRecord => !!s,
+    );
+  }
+
+  /**
+   * What a publish needs of a topic's subscriptions: id and protocol. Embedded mode keeps these
+   * lists (a few dozen bytes a subscription, not the whole sealed record: 100,000 subscriptions fit
+   * in a few MB) and drops one on every change to its topic.
+   */
+  targetsOf(topic: string): Promise<SubscriptionRef[]> {
     const cached = this.cacheLists && this.byTopic.get(topic);
     if (cached) return cached;
-    const load = (async () => {
-      const ids = await this.store.smembers(`topic-subs:${topic}`);
-      return (await this.store.getMany<SubscriptionRecord>(ids.map((id) => `sub:${id}`))).filter(
-        (s): s is SubscriptionRecord => !!s,
-      );
-    })();
+    const load = this.listByTopic(topic).then((subs) => subs.map((s) => ({ id: s.id, protocol: s.protocol })));
     if (this.cacheLists) {
       this.byTopic.set(topic, load);
       load.catch(() => this.byTopic.delete(topic));
