@@ -1,0 +1,47 @@
+/**
+ * (d) Memory: 100,000 subscriptions (10 topics of 10,000, written through the repositories), then a
+ * server process holding them serves a publish to every topic — all 100,000 loaded and delivered.
+ * Reports the server's resident set after start, and its peak (VmHWM) over the whole run.
+ */
+import type { BenchReceiver } from './lib/receiver.js';
+import { seed } from './lib/seed.js';
+import { benchConfig, startServer, tempDataDir } from './lib/server.js';
+
+export const TOPICS = 10;
+export const PER_TOPIC = 10_000;
+
+export interface MemoryResult {
+  subscriptions: number;
+  seedMs: number;
+  startupMs: number;
+  rssIdleMb: number;
+  rssPeakMb: number;
+  deliverMs: number;
+}
+
+export async function benchMemory(rx: BenchReceiver): Promise<MemoryResult> {
+  const dataDir = tempDataDir();
+  const seeded = Date.now();
+  await seed(
+    dataDir,
+    Array.from({ length: TOPICS }, (_, t) => ({
+      name: `mem-${t}`,
+      endpoints: Array.from({ length: PER_TOPIC }, (_, i) => `${rx.url}/t${t}/s${i}`),
+    })),
+  );
+  const seedMs = Date.now() - seeded;
+  const server = await startServer({ config: benchConfig(), dataDir, nodeArgs: process.env.MEM_NODE_ARGS?.split(' ').filter(Boolean) });
+  try {
+    const rssIdleMb = server.rss().now;
+    const { arrived } = await rx.expect(TOPICS * PER_TOPIC, { timeoutMs: 180_000 });
+    const start = Date.now();
+    for (let t = 0; t < TOPICS; t++) {
+      const res = await server.api('POST', `/v1/topics/mem-${t}/publish`, { message: 'memory bench' });
+      if (res.status !== 202 || res.body.deliveries !== PER_TOPIC) throw new Error(`publish answered ${res.status}`);
+    }
+    const deliverMs = (await arrived) - start;
+    return { subscriptions: TOPICS * PER_TOPIC, seedMs, startupMs: server.startupMs, rssIdleMb, rssPeakMb: server.rss().peak, deliverMs };
+  } finally {
+    await server.stop();
+  }
+}

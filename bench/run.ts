@@ -1,0 +1,71 @@
+/**
+ * `npm run bench`: Herald's speed figures and the targets they are held to (docs/operations.md).
+ * The server runs compiled (dist/, built first), in its own process, on a temp data dir, with quotas
+ * and publish limits raised through HERALD_CONFIG; the webhook receiver runs in a third process.
+ */
+import { cpus } from 'node:os';
+import { benchFanout, SUBSCRIBERS } from './fanout.js';
+import { benchIntake, FIXED_RATE } from './intake.js';
+import { build } from './lib/server.js';
+import { startReceiver } from './lib/receiver.js';
+import { benchMemory } from './memory.js';
+import { benchPaced, MESSAGES, WINDOW } from './paced.js';
+
+export const TARGETS = {
+  fanoutRatio: 1.5,
+  publishesPerSec: 3_000,
+  p99AtFixedMs: 20,
+  pacedEfficiency: 0.95,
+  rssMb: 200,
+  startupMs: 2_000,
+};
+
+const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
+const f = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  const only = new Set(process.argv.slice(2));
+  const want = (name: string) => only.size === 0 || only.has(name);
+  const began = Date.now();
+  process.stdout.write(`Herald bench — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}\n`);
+  process.stdout.write('building dist/ … ');
+  build();
+  process.stdout.write('done\n\n');
+  const rx = await startReceiver();
+  const lines: string[] = [];
+  const say = (line: string) => {
+    lines.push(line);
+    process.stdout.write(`${line}\n`);
+  };
+  try {
+    if (want('fanout')) {
+      const r = await benchFanout(rx);
+      say(`(a) fan-out of one publish to ${f(SUBSCRIBERS)} webhooks: Herald ${f(r.heraldMs)} ms, bare fetch loop ${f(r.bareMs)} ms`);
+      say(`    ratio ${f(r.ratio, 2)}× (target ≤ ${TARGETS.fanoutRatio}×: ${mark(r.ratio <= TARGETS.fanoutRatio)}); runs ${r.runs.herald.join('/')} vs ${r.runs.bare.join('/')} ms`);
+      say(`    start-up to ready: ${f(r.startupMs)} ms (target < ${f(TARGETS.startupMs)} ms: ${mark(r.startupMs < TARGETS.startupMs)})`);
+    }
+    if (want('intake')) {
+      const r = await benchIntake(rx);
+      say(`(b) publish intake, max: ${f(r.max.requestsPerSec)} durable publishes/s, p50 ${r.max.p50} ms, p99 ${r.max.p99} ms (target ≥ ${f(TARGETS.publishesPerSec)}/s: ${mark(r.max.requestsPerSec >= TARGETS.publishesPerSec)})`);
+      say(`    at ${f(FIXED_RATE)}/s: p50 ${r.fixed.p50} ms, p99 ${r.fixed.p99} ms (target p99 ≤ ${TARGETS.p99AtFixedMs} ms: ${mark(r.fixed.p99 <= TARGETS.p99AtFixedMs)}); non-2xx ${r.max.non2xx + r.fixed.non2xx}, errors ${r.max.errors + r.fixed.errors}`);
+    }
+    if (want('paced')) {
+      const r = await benchPaced(rx);
+      say(`(c) paced burst, ${MESSAGES} messages at ${WINDOW.max} per ${WINDOW.perMs / 1000} s: ideal ${f(r.idealMs)} ms, actual ${f(r.actualMs)} ms`);
+      say(`    efficiency ${f(r.efficiency, 3)} (target ≥ ${TARGETS.pacedEfficiency}: ${mark(r.efficiency >= TARGETS.pacedEfficiency)}); most in any ${WINDOW.perMs / 1000} s window: ${r.maxInWindow} (limit ${WINDOW.max})`);
+    }
+    if (want('memory')) {
+      const r = await benchMemory(rx);
+      say(`(d) ${f(r.subscriptions)} subscriptions (seeded in ${f(r.seedMs)} ms): RSS ${f(r.rssIdleMb)} MB after start, peak ${f(r.rssPeakMb)} MB serving a publish to all of them (${f(r.deliverMs)} ms)`);
+      say(`    (target ≤ ${TARGETS.rssMb} MB: ${mark(r.rssPeakMb <= TARGETS.rssMb)}); start-up with them: ${f(r.startupMs)} ms`);
+    }
+  } finally {
+    rx.close();
+  }
+  process.stdout.write(`\nwhole bench: ${f((Date.now() - began) / 1000)} s\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
