@@ -12,6 +12,15 @@ const DURATION_S = 10;
 const CONNECTIONS = 32;
 export const FIXED_RATE = 1_000;
 
+/** Waits until the deliveries the publishes caused are done (herald_queue_depth from /metrics is 0). */
+async function drained(url: string): Promise<void> {
+  for (;;) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    if (/^herald_queue_depth 0$/m.test(text)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export interface IntakeFigures {
   requestsPerSec: number;
   p50: number;
@@ -56,8 +65,12 @@ export async function benchIntake(rx: BenchReceiver, opts: { cpuProf?: string } 
   const server = await startServer({ config: benchConfig(), dataDir, cpuProf: opts.cpuProf });
   try {
     await fire(server.url, 500).catch(() => undefined); // warm-up
-    const max = await fire(server.url);
+    await drained(server.url);
+    // the fixed rate first, on an idle server: the max run leaves tens of thousands of deliveries to drain
     const fixed = await fire(server.url, FIXED_RATE);
+    await drained(server.url);
+    const max = await fire(server.url);
+    await drained(server.url);
     return { max, fixed };
   } finally {
     await server.stop();
