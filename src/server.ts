@@ -2,7 +2,6 @@
 import { hkdfSync } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
-import Bottleneck from 'bottleneck';
 import { adapterFactories } from '../adapters/index.js';
 import type { Adapter } from '../adapters/types.js';
 import { loadConfig, type PlatformEnv } from './config/load.js';
@@ -10,10 +9,10 @@ import type { Config } from './config/schema.js';
 import type { Herald } from './context.js';
 import { createHttpClient } from './delivery/http-client.js';
 import { EmbeddedQueue } from './delivery/queue.js';
+import { bottleneckLanes, LocalLanes } from './delivery/robot-lanes.js';
 import { MemoryWindowGate } from './delivery/window-gate.js';
 import { createWorker } from './delivery/worker.js';
 import { createApp } from './http/app.js';
-import { startRedisParts } from './redis/mode.js';
 import { createPublishLimiter, usePublishLimiter } from './http/rate-limit.js';
 import { createLogger, type Logger, registerSecret } from './log.js';
 import { plugins } from './plugins.js';
@@ -119,7 +118,8 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
   const fingerprintKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'herald endpoint fingerprint', 32));
 
   // Redis mode: store, queue, window gate and robot limiters shared by every instance (docs/deployment.md)
-  const redis = config.redisUrl ? await startRedisParts(config, log) : undefined;
+  // loaded only in Redis mode: its clients (ioredis, BullMQ, @keyv/redis) are ~25 MB resident
+  const redis = config.redisUrl ? await (await import('./redis/mode.js')).startRedisParts(config, log) : undefined;
   if (redis) opened.push(() => redis.close());
   // during a rotation the shared check still names the previous key; it is rewritten after the re-seal below
   const rotating = previousKeys.length > 0;
@@ -192,7 +192,7 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     subscriptions,
     adapters,
     gate: redis?.gate ?? new MemoryWindowGate(),
-    limiters: redis?.limiters ?? new Bottleneck.Group({ maxConcurrent: 1 }),
+    lanes: redis ? bottleneckLanes(redis.limiters) : new LocalLanes(),
     http,
     log,
     events,

@@ -6,8 +6,8 @@
  * https://open.feishu.cn/document/server-docs/im-v1/message/create (research inbound §2.1, §2.6).
  * The same app answers commands (./inbound.ts) and reads a chat's owner and managers.
  */
+import { type LarkSdk, larkSdk } from './sdk.js';
 import { createHash } from 'node:crypto';
-import * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'winston';
 import { z } from 'zod';
 import { EndpointError, type Outcome, type PlatformConfig, type Target } from '../types.js';
@@ -57,8 +57,8 @@ export interface ChatInfo {
 
 export interface LarkApp {
   readonly settings: LarkAppSettings;
-  readonly client: lark.Client;
-  readonly sdkLogger: lark.Logger;
+  readonly client: LarkSdk.Client;
+  readonly sdkLogger: LarkSdk.Logger;
   send(chatId: string, msgType: 'text' | 'interactive', content: string): Promise<Outcome>;
   chatInfo(chatId: string): Promise<ChatInfo>;
 }
@@ -73,7 +73,7 @@ function describe(arg: unknown): string {
   return typeof arg === 'number' || typeof arg === 'boolean' ? String(arg) : '[object]';
 }
 
-export function sdkLogger(log: Logger): lark.Logger {
+export function sdkLogger(log: Logger): LarkSdk.Logger {
   const line = (msg: unknown[]) => `lark sdk: ${msg.map(describe).join(' ')}`;
   return {
     error: (...msg) => void log.warn(line(msg)),
@@ -94,12 +94,12 @@ export function createLarkApp(config: PlatformConfig, log: Logger): LarkApp | un
   const settings = { ...parsed.data, apiBase: parsed.data.apiBase.replace(/\/+$/, '') };
   const logger = sdkLogger(log);
   const tokens = new TokenCache();
-  const client = new lark.Client({
+  const client = new (larkSdk().Client)({
     appId: settings.appId,
     appSecret: settings.appSecret,
     domain: settings.apiBase,
     logger,
-    loggerLevel: lark.LoggerLevel.warn,
+    loggerLevel: larkSdk().LoggerLevel.warn,
     // Its own token cache: the SDK's default is module-global, keyed by appId only.
     cache: tokens,
   });
@@ -134,8 +134,8 @@ export function createLarkApp(config: PlatformConfig, log: Logger): LarkApp | un
 }
 
 /** The SDK's cache contract, clearable when Lark says the cached token is no longer valid. */
-type CacheKey = Parameters<lark.Cache['get']>[0];
-class TokenCache implements lark.Cache {
+type CacheKey = Parameters<LarkSdk.Cache['get']>[0];
+class TokenCache implements LarkSdk.Cache {
   private readonly values = new Map<string, { value: unknown; expiresAt?: number }>();
   private key(key: CacheKey, namespace?: string): string {
     return `${namespace ?? ''}/${key.toString()}`;

@@ -9,8 +9,8 @@
  * `token` equals the verification token and its `app_id` is ours. A repeated `event_id` is
  * acknowledged and dropped. The reply goes back into the chat through the IM API (./chat.ts).
  */
+import { type LarkSdk, larkSdk } from './sdk.js';
 import { timingSafeEqual } from 'node:crypto';
-import * as lark from '@larksuiteoapi/node-sdk';
 import express, { type Router } from 'express';
 import type { Logger } from 'winston';
 import { Errors } from '../../src/errors.js';
@@ -64,7 +64,7 @@ export function createLarkInbound(hub: CommandHub, app: LarkApp, log: Logger): I
   const { settings } = app;
   const inFlight = new Set<Promise<void>>();
   const chats = new Map<string, { at: number; info: Promise<ChatInfo> }>();
-  let ws: lark.WSClient | undefined;
+  let ws: LarkSdk.WSClient | undefined;
 
   if (settings.mode === 'webhook' && !settings.encryptKey) {
     log.warn('lark: no encrypt key (HERALD_LARK_ENCRYPT_KEY): callbacks are checked by the verification token only, unsigned and replayable within the dedup window');
@@ -125,11 +125,11 @@ export function createLarkInbound(hub: CommandHub, app: LarkApp, log: Logger): I
   }
 
   const dispatcher = (transport: 'webhook' | 'websocket') =>
-    new lark.EventDispatcher({
+    new (larkSdk().EventDispatcher)({
       encryptKey: settings.encryptKey,
       verificationToken: settings.verificationToken,
       logger: app.sdkLogger,
-      loggerLevel: lark.LoggerLevel.warn,
+      loggerLevel: larkSdk().LoggerLevel.warn,
     }).register({ 'im.message.receive_v1': (data: unknown) => onMessage(data as MessageEvent, transport) });
 
   const webhook = dispatcher('webhook');
@@ -147,7 +147,7 @@ export function createLarkInbound(hub: CommandHub, app: LarkApp, log: Logger): I
     if (typeof body.encrypt === 'string') {
       if (!settings.encryptKey) throw Errors.callbackRefused();
       try {
-        plain = JSON.parse(new lark.AESCipher(settings.encryptKey).decrypt(body.encrypt)) as Record<string, unknown>;
+        plain = JSON.parse(new (larkSdk().AESCipher)(settings.encryptKey).decrypt(body.encrypt)) as Record<string, unknown>;
       } catch {
         throw Errors.callbackRefused();
       }
@@ -186,12 +186,12 @@ export function createLarkInbound(hub: CommandHub, app: LarkApp, log: Logger): I
       if (!/^cli_[0-9a-fA-F]{16}$/.test(settings.appId)) {
         throw new Error('lark: long-connection mode needs an app id like cli_0123456789abcdef (the SDK ignores others)');
       }
-      ws = new lark.WSClient({
+      ws = new (larkSdk().WSClient)({
         appId: settings.appId,
         appSecret: settings.appSecret,
         domain: settings.apiBase,
         logger: app.sdkLogger,
-        loggerLevel: lark.LoggerLevel.warn,
+        loggerLevel: larkSdk().LoggerLevel.warn,
         autoReconnect: true,
       });
       await ws.start({ eventDispatcher: dispatcher('websocket') });

@@ -3,7 +3,6 @@
  * the robot's limiter, and record what happened. Returns when the queue should run it again.
  */
 import type { EventEmitter } from 'node:events';
-import type Bottleneck from 'bottleneck';
 import type { Adapter, HttpClient, OutboundMessage, Outcome, Target } from '../../adapters/types.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -11,6 +10,7 @@ import type { DeliveryRecord, MessageRecord, MessageRepo } from '../store/messag
 import type { OpenSubscription, SubscriptionRepo } from '../store/subscriptions.js';
 import { backoffMs } from './backoff.js';
 import type { JobResult } from './queue.js';
+import type { RobotLanes } from './robot-lanes.js';
 import type { WindowGate } from './window-gate.js';
 
 export interface WorkerDeps {
@@ -19,8 +19,8 @@ export interface WorkerDeps {
   subscriptions: SubscriptionRepo;
   adapters: ReadonlyMap<string, Adapter>;
   gate: WindowGate;
-  /** one Bottleneck limiter per robot (maxConcurrent 1): a robot's parts go out one at a time, in order */
-  limiters: Bottleneck.Group;
+  /** a robot's sends one at a time, in order */
+  lanes: RobotLanes;
   http: HttpClient;
   log: Logger;
   /** 'attempt' {protocol, outcome, ms}, 'delivered' {protocol, latencyMs}, 'failed' {protocol}, 'wait' {protocol, ms} */
@@ -34,33 +34,8 @@ const MAX_THROTTLED_MS = 24 * 3_600_000;
 
 type Step = { outcome: Outcome; ms: number } | { waitMs: number } | { error: Error };
 
-/**
- * One send at a time per robot, in arrival order, inside this process: what a local Bottleneck group
- * with maxConcurrent 1 does, without its per-job machinery (a tenth of a large fan-out's CPU).
- */
-class RobotQueues {
-  private readonly tails = new Map<string, Promise<unknown>>();
-
-  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key);
-    const run = prev ? prev.then(fn) : fn();
-    const tail = run.then(noop, noop);
-    this.tails.set(key, tail);
-    void tail.then(() => this.tails.get(key) === tail && this.tails.delete(key));
-    return run;
-  }
-}
-const noop = () => {};
-
-/** A group that only says "one at a time" and lives in this process can be replaced by RobotQueues. */
-function isPlainLocalGroup(group: Bottleneck.Group): boolean {
-  const options = (group as unknown as { limiterOptions?: Record<string, unknown> }).limiterOptions;
-  if (options?.maxConcurrent !== 1) return false;
-  return Object.keys(options).every((k) => k === 'maxConcurrent' || k === 'id');
-}
-
 export function createWorker(deps: WorkerDeps) {
-  const { config, messages, subscriptions, adapters, gate, limiters, log, events } = deps;
+  const { config, messages, subscriptions, adapters, gate, lanes, log, events } = deps;
 
   const finish = async (d: DeliveryRecord, status: 'delivered' | 'failed', error?: string, code?: string | number) => {
     d.status = status;
@@ -85,12 +60,8 @@ export function createWorker(deps: WorkerDeps) {
     return { retryAt };
   };
 
-  // Clustered groups (Redis mode) hold a robot's slot across instances and are used as given.
-  const local = isPlainLocalGroup(limiters) ? new RobotQueues() : undefined;
-  const forRobot = <T>(key: string, fn: () => Promise<T>): Promise<T> => (local ? local.run(key, fn) : limiters.key(key).schedule(fn));
-
   const sendPart = (adapter: Adapter, key: string, target: Target, payload: unknown, d: DeliveryRecord) =>
-    forRobot(key, async (): Promise<Step> => {
+    lanes.run(key, async (): Promise<Step> => {
       const windows = config.platforms[d.protocol]?.rateLimits ?? adapter.defaults.rateLimits;
       const got = await gate.acquire(key, windows, d.id);
       if (!got.ok) return { waitMs: got.waitMs };
