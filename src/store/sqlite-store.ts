@@ -1,5 +1,7 @@
 /**
- * The embedded store: keyv's table over @keyv/sqlite in HERALD_DATA_DIR. Writes are grouped into one
+ * The embedded store: @keyv/sqlite's connection and table in HERALD_DATA_DIR, rows in keyv's
+ * `{value, expires}` format. Keyv's own API costs a round trip per key, so rows are read and written
+ * here in batches, straight to that table. Writes are grouped into one
  * SQLite transaction per tick (group commit), which is what makes durable publishes cheap; reads are
  * answered from a bounded cache of recent rows, else one statement. Sets live in a side table on the
  * same connection. WAL + synchronous=NORMAL survives kill -9.
@@ -7,7 +9,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
-import Keyv from 'keyv';
 import { liveValue, RecentValues } from './recent-values.js';
 import type { Store, WriteOp } from './store.js';
 
@@ -29,7 +30,6 @@ const serialize = (value: unknown, ttlMs?: number): string =>
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
-  private readonly keyv: Keyv;
   private readonly query: Query;
   private readonly adapter: KeyvSqlite;
   private readonly ready: Promise<void>;
@@ -43,13 +43,6 @@ export class SqliteStore implements Store {
     this.adapter = new KeyvSqlite({ uri: `sqlite://${join(dataDir, 'herald.sqlite')}`, busyTimeout: 5000 });
     const query = this.adapter.query as Query;
     this.query = query;
-    this.keyv = new Keyv({
-      store: this.adapter,
-      useKeyPrefix: false,
-      serialize: JSON.stringify,
-      deserialize: (s: string) => JSON.parse(s),
-    });
-    this.keyv.on('error', () => {}); // surfaced through the failing call instead
     this.ready = (async () => {
       await query('PRAGMA journal_mode=WAL');
       await query('PRAGMA synchronous=NORMAL');
