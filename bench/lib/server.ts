@@ -4,9 +4,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../../test/helpers/spawn.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const ADMIN = 'bench-admin-token-0123456789abcdef';
@@ -29,16 +29,6 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'herald-bench-'));
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-    s.on('error', fail);
-  });
-}
 
 export interface BenchServer {
   url: string;
