@@ -21,6 +21,7 @@ export const messagePaths: Paths = {
       tags,
       operationId: 'listTopicMessages',
       summary: "A topic's recent messages, newest first",
+      description: 'Any token that may publish to the topic may read its records.',
       parameters: [param('TopicName'), param('Limit')],
       responses: {
         '200': ok('Newest first.', { type: 'object', properties: { messages: { type: 'array', items: ref('Message') } } }),

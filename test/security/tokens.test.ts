@@ -73,6 +73,13 @@ describe('a CI token with publish:ci', () => {
     expect(read.status).toBe(403);
   });
 
+  it('lists the recent messages of its own topic, and only those', async () => {
+    const own = await h.api('GET', '/v1/topics/ci/messages', undefined, { token: ci });
+    expect(own.status).toBe(200);
+    expect(own.body.messages.length).toBeGreaterThan(0);
+    expect(own.body.messages.every((m: any) => m.topic === 'ci')).toBe(true);
+  });
+
   it.each([
     ['GET', '/v1/topics', undefined],
     ['POST', '/v1/topics', { name: 'ci-made' }],
@@ -81,7 +88,7 @@ describe('a CI token with publish:ci', () => {
     ['DELETE', '/v1/topics/ci', undefined],
     ['GET', '/v1/topics/ci/subscriptions', undefined],
     ['POST', '/v1/topics/ci/subscriptions', { protocol: 'webhook', endpoint: 'http://127.0.0.1:1/x' }],
-    ['GET', '/v1/topics/ci/messages', undefined],
+    ['GET', '/v1/topics/other/messages', undefined],
     ['GET', '/v1/templates', undefined],
     ['POST', '/v1/templates', { name: 't', protocol: 'default', content: 'x' }],
     ['GET', '/v1/tokens', undefined],

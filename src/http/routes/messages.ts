@@ -45,8 +45,10 @@ export function messageRoutes(h: Herald): Router {
     res.json(await view(m));
   });
 
-  r.get('/topics/:name/messages', requireAdmin, async (req, res) => {
-    const topic = await topicOr404(h, req.params.name as string);
+  r.get('/topics/:name/messages', async (req, res) => {
+    const name = req.params.name as string;
+    if (!canPublish(req.principal, name)) throw Errors.forbidden('This token may not read records of this topic.');
+    const topic = await topicOr404(h, name);
     const { limit } = parse(limitQuery, req.query);
     const list = await h.messages.listByTopic(topic.name, limit);
     res.json({ messages: await Promise.all(list.map(view)) });
