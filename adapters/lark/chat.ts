@@ -59,7 +59,8 @@ export interface LarkApp {
   readonly settings: LarkAppSettings;
   readonly client: LarkSdk.Client;
   readonly sdkLogger: LarkSdk.Logger;
-  send(chatId: string, msgType: 'text' | 'interactive', content: string): Promise<Outcome>;
+  /** `uuid`: Lark posts at most one message per uuid within an hour, so a retry after a lost answer is not shown twice */
+  send(chatId: string, msgType: 'text' | 'interactive', content: string, uuid: string): Promise<Outcome>;
   chatInfo(chatId: string): Promise<ChatInfo>;
 }
 
@@ -112,11 +113,11 @@ export function createLarkApp(config: PlatformConfig, log: Logger): LarkApp | un
     settings,
     client,
     sdkLogger: logger,
-    async send(chatId, msgType, content) {
+    async send(chatId, msgType, content, uuid) {
       try {
         const res = await client.im.message.create({
           params: { receive_id_type: 'chat_id' },
-          data: { receive_id: chatId, msg_type: msgType, content },
+          data: { receive_id: chatId, msg_type: msgType, content, uuid },
         });
         return settle(classifyImAnswer(200, res, undefined));
       } catch (err) {
@@ -169,10 +170,20 @@ export function toImMessage(payload: LarkBody): { msgType: 'text' | 'interactive
 const NOT_CONFIGURED =
   'Lark chat delivery is not available: the Lark app is not configured; set HERALD_LARK_APP_ID and HERALD_LARK_APP_SECRET, or subscribe the group with a custom bot webhook';
 
+/** A part for a chat: the rendered body and its idempotency key (delivery id and part number, ≤ 50 chars). */
+export interface ChatPart {
+  body: LarkBody;
+  uuid: string;
+}
+
+export const chatParts = (bodies: LarkBody[], deliveryId: string): ChatPart[] =>
+  bodies.map((body, i) => ({ body, uuid: `${deliveryId}-${i}` }));
+
 export async function sendToChat(app: LarkApp | undefined, target: Target, payload: unknown): Promise<Outcome> {
   if (!app) return { ok: false, kind: 'permanent', message: NOT_CONFIGURED };
-  const { msgType, content } = toImMessage(payload as LarkBody);
-  return app.send(target.endpoint.slice(LARK_CHAT_PREFIX.length), msgType, content);
+  const part = payload as ChatPart;
+  const { msgType, content } = toImMessage(part.body);
+  return app.send(target.endpoint.slice(LARK_CHAT_PREFIX.length), msgType, content, part.uuid);
 }
 
 // ─── What an IM API answer means ────────────────────────────────────────────────────────────────

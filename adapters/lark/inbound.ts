@@ -87,7 +87,8 @@ export function createLarkInbound(hub: CommandHub, app: LarkApp, log: Logger): I
     try {
       const info = await chatInfo(cmd.chatId).catch(() => undefined);
       const reply = await hub.run({ ...cmd, chatName: info?.name });
-      const outcome = await app.send(cmd.chatId, 'text', JSON.stringify({ text: reply }));
+      // one reply per event: a redelivered event is deduplicated before it gets here
+      const outcome = await app.send(cmd.chatId, 'text', JSON.stringify({ text: reply }), `reply-${cmd.eventId}`.slice(0, 50));
       if (!outcome.ok) log.warn('lark: could not post the command reply', { chatId: cmd.chatId, code: outcome.code, reason: outcome.message });
     } catch (err) {
       log.error('lark: chat command failed', { chatId: cmd.chatId, err });

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Adapter, type AdapterFactory, EndpointError, type PlatformConfig } from '../types.js';
-import { chatLimiterKey, createLarkApp, isChatEndpoint, normalizeChatEndpoint, sendToChat } from './chat.js';
+import { chatLimiterKey, chatParts, createLarkApp, isChatEndpoint, normalizeChatEndpoint, sendToChat } from './chat.js';
 import { classifyLarkAnswer } from './codes.js';
 import { createLarkInbound } from './inbound.js';
 import { type LarkBody, renderLark } from './render.js';
@@ -91,7 +91,8 @@ export const larkAdapter: AdapterFactory = {
       normalizeEndpoint: normalizeLarkEndpoint,
       maskEndpoint: maskLarkEndpoint,
       limiterKey: (target) => larkLimiterKey(target.endpoint),
-      render: (msg, target) => renderLark(msg, target),
+      render: (msg, target) =>
+        isChatEndpoint(target.endpoint) ? chatParts(renderLark(msg, target), msg.deliveryId) : renderLark(msg, target),
       async send(target, payload, ctx) {
         // Groups subscribed by a chat command: the app's IM API, see ./chat.ts.
         if (isChatEndpoint(target.endpoint)) return sendToChat(app, target, payload);

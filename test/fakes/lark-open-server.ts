@@ -66,6 +66,7 @@ export async function startLarkOpenServer(opts: { appId: string; appSecret: stri
   const tokens = new Set<string>();
   const chats = new Map(Object.entries(opts.chats ?? {}));
   const messages: ImMessage[] = [];
+  const sentByUuid = new Map<string, string>();
   const requests: string[] = [];
   const events = new EventEmitter();
   let failing = 0;
@@ -117,10 +118,16 @@ export async function startLarkOpenServer(opts: { appId: string; appSecret: stri
         }
         if (body.msg_type === 'text' && (typeof content?.text !== 'string' || !content.text)) return send(res, BAD_PARAM.status, BAD_PARAM.body);
         if (body.msg_type === 'interactive' && !Array.isArray(content?.elements)) return send(res, BAD_PARAM.status, BAD_PARAM.body);
+        // im/v1/message/create: "requests holding the same uuid send at most one message within 1 hour"
+        if (typeof body.uuid === 'string' && body.uuid.length > 50) return send(res, BAD_PARAM.status, BAD_PARAM.body);
+        const seen = typeof body.uuid === 'string' ? sentByUuid.get(body.uuid) : undefined;
+        if (seen) return send(res, 200, { code: 0, msg: 'success', data: { message_id: seen, chat_id: body.receive_id, msg_type: body.msg_type } });
         const msg: ImMessage = { chatId: body.receive_id, msgType: body.msg_type, content, text: strings(content).join('\n') };
+        const messageId = `om_${randomUUID().replace(/-/g, '')}`;
+        if (typeof body.uuid === 'string') sentByUuid.set(body.uuid, messageId);
         messages.push(msg);
         events.emit('message', msg);
-        return send(res, 200, { code: 0, msg: 'success', data: { message_id: `om_${randomUUID().replace(/-/g, '')}`, chat_id: msg.chatId, msg_type: msg.msgType } });
+        return send(res, 200, { code: 0, msg: 'success', data: { message_id: messageId, chat_id: msg.chatId, msg_type: msg.msgType } });
       }
 
       const chatPath = /^\/open-apis\/im\/v1\/chats\/([^/]+)$/.exec(url.pathname);

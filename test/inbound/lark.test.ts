@@ -87,6 +87,21 @@ describe('Lark: subscribe by command, receive, unsubscribe', () => {
     expect(after.body.deliveries).toBe(0);
   });
 
+  it('a retried part of a chat delivery is posted once (the IM API de-duplicates by uuid)', async () => {
+    const lark = t.running.herald.adapters.get('lark')!;
+    const target = { subscriptionId: 's', endpoint: lark.normalizeEndpoint(`lark-chat:${CHAT}`) };
+    const msg = {
+      messageId: 'm1', deliveryId: 'm1.00000', topic: 'alerts', text: 'retried once', format: 'markdown' as const,
+      level: 'info' as const, mentions: {}, attributes: {}, createdAt: new Date().toISOString(),
+    };
+    const [part] = lark.render(msg, target);
+    const ctx = { http: t.running.herald.http, now: Date.now, log: t.running.herald.log };
+    const before = fake.messages.length;
+    expect(await lark.send(target, part, ctx)).toMatchObject({ ok: true });
+    expect(await lark.send(target, part, ctx)).toMatchObject({ ok: true });
+    expect(fake.messages.length - before).toBe(1);
+  });
+
   it('answers /list and /help in the chat', async () => {
     const reply = fake.nextMessage(CHAT);
     await postLarkCallback(callback, ENCRYPT_KEY, event('@_user_1 /help'));
