@@ -7,6 +7,7 @@ import { clearFlash, errorText, flash, flashIsFresh } from './ui.js';
 import { auditView } from './views/audit.js';
 import { failedView } from './views/failed.js';
 import { publishView } from './views/publish.js';
+import { quotasView } from './views/quotas.js';
 import { signInView } from './views/signin.js';
 import { templateEditView, templatesView } from './views/templates.js';
 import { tokensView } from './views/tokens.js';
@@ -38,6 +39,7 @@ const routes: Route[] = [
   { pattern: /^templates\/([^/]+)\/([^/]+)$/, view: templateEditView, title: 'Template', admin: true },
   { pattern: /^tokens$/, view: tokensView, title: 'Tokens', admin: true },
   { pattern: /^audit$/, view: auditView, title: 'Audit trail', admin: true },
+  { pattern: /^quotas$/, view: quotasView, title: 'Quotas', admin: true },
 ];
 
 const NAV: [string, string, boolean][] = [
@@ -47,6 +49,7 @@ const NAV: [string, string, boolean][] = [
   ['templates', 'Templates', true],
   ['tokens', 'Tokens', true],
   ['audit', 'Audit', true],
+  ['quotas', 'Quotas', true],
 ];
 
 const main = document.getElementById('main')!;

@@ -5,6 +5,7 @@ import { Errors } from '../errors.js';
 import { authenticate } from './auth.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { auditRoutes } from './routes/audit.js';
+import { quotaRoutes } from './routes/quotas.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { publishRoutes } from './routes/publish.js';
@@ -54,6 +55,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     messageRoutes(h),
     tokenRoutes(h),
     auditRoutes(h),
+    quotaRoutes(h),
     whoamiRoutes(h),
     subscriptionTestRoutes(h),
     templatePreviewRoutes(h),

@@ -49,7 +49,7 @@ export function openApiDocument(): OpenApiDocument {
       { name: 'Templates', description: 'Handlebars message templates per protocol.' },
       { name: 'Records', description: 'What happened to every delivery.' },
       { name: 'Tokens', description: 'Scoped API tokens.' },
-      { name: 'Audit', description: 'Every admin change.' },
+      { name: 'Audit', description: 'Every admin change, and the quotas.' },
       { name: 'Operations', description: 'Health, readiness, metrics.' },
       { name: 'Callbacks', description: 'Called by chat platforms for group commands.' },
     ],

@@ -1,4 +1,4 @@
-/** Tokens, the audit log, and who a token is. */
+/** Tokens, the audit log, quotas, and who a token is. */
 import { adminErrors, answer, ISO_TIME, json, noContent, ok, ref } from './common.js';
 import type { Paths } from './types.js';
 
@@ -70,9 +70,28 @@ export const tokenPaths: Paths = {
       responses: { '200': ok('Newest first.', { type: 'object', properties: { entries: { type: 'array', items: ref('AuditEntry') } } }), ...adminErrors },
     },
   },
+  '/v1/quotas': {
+    get: {
+      tags: ['Audit'],
+      operationId: 'listQuotas',
+      summary: 'Each quota (config `quotas.*`) with what is used of it',
+      responses: { '200': ok('topics, subscriptionsPerTopic (the fullest topic), templates, messageBytes.', { type: 'object', properties: { quotas: { type: 'array', items: ref('Quota') } } }), ...adminErrors },
+    },
+  },
 };
 
 export const tokenSchemas = {
+  Quota: {
+    type: 'object',
+    required: ['name', 'limit', 'unit'],
+    properties: {
+      name: { type: 'string', enum: ['topics', 'subscriptionsPerTopic', 'templates', 'messageBytes'] },
+      limit: { type: 'integer' },
+      used: { type: 'integer', description: 'For subscriptionsPerTopic: the fullest topic.' },
+      topic: { type: 'string', description: 'The topic `used` counts, for per-topic quotas.' },
+      unit: { type: 'string' },
+    },
+  },
   Token: {
     type: 'object',
     required: ['name', 'scopes', 'createdAt'],

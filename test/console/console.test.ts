@@ -214,4 +214,18 @@ describe('web console', () => {
     expect((await h.api('GET', '/v1/topics/scratch')).status).toBe(404);
     await context.close();
   });
+
+  it('shows each quota with its use', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, ADMIN);
+    await page.getByRole('link', { name: 'Quotas' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Quotas' }).waitFor();
+    const topics = (await h.api('GET', '/v1/topics')).body.topics.length;
+    const row = page.getByRole('row', { name: /^Topics quotas\.topics/ });
+    expect(await row.getByRole('meter').getAttribute('value')).toBe(String(topics));
+    expect(await row.textContent()).toContain('3,000 topics');
+    expect(await page.getByRole('row', { name: /Message size/ }).textContent()).toContain('262,144 bytes per publish');
+    await context.close();
+  });
 });

@@ -74,6 +74,19 @@ describe('quotas', () => {
   });
 });
 
+describe('GET /v1/quotas', () => {
+  it('shows each quota with what is used of it (after the cases above filled them)', async () => {
+    const r = await h.api('GET', '/v1/quotas');
+    expect(r.status).toBe(200);
+    const byName = Object.fromEntries(r.body.quotas.map((q: any) => [q.name, q]));
+    expect(byName.topics).toMatchObject({ limit: 2, used: 2 });
+    expect(byName.subscriptionsPerTopic).toMatchObject({ limit: 2, used: 2 });
+    expect(typeof byName.subscriptionsPerTopic.topic).toBe('string');
+    expect(byName.templates).toMatchObject({ limit: 1, used: 1 });
+    expect(byName.messageBytes).toMatchObject({ limit: 512 });
+  });
+});
+
 describe('publish rate limit per token', () => {
   it('maps {burst, perSecond} to a window that allows the burst and the average rate', () => {
     expect(windowOf({ burst: 600, perSecond: 300 })).toEqual({ points: 600, duration: 2 });
