@@ -1,15 +1,8 @@
 /** The /v1 API as the console uses it: bearer token from the session, errors as ApiError. */
+import { ApiError, type DeliveryView, readAnswer } from '../../src/client/answer.js';
 import { session } from './session.js';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 /** Called when the token stops working (revoked): the app goes back to sign-in. */
 let onUnauthorized: (message: string) => void = () => {};
@@ -27,20 +20,12 @@ export async function call<T = unknown>(method: string, path: string, body?: unk
   } catch {
     throw new ApiError(0, 'network', 'Herald did not answer: check that it is running and reload.');
   }
-  const text = await res.text();
-  let data: unknown;
   try {
-    data = text ? JSON.parse(text) : undefined;
-  } catch {
-    data = undefined;
-  }
-  if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
-    const e = new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `Herald answered HTTP ${res.status}.`);
-    if (res.status === 401 && token && token === session.token()) onUnauthorized(e.message);
+    return await readAnswer<T>(res);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401 && token && token === session.token()) onUnauthorized(e.message);
     throw e;
   }
-  return data as T;
 }
 
 export const api = {
@@ -79,20 +64,7 @@ export interface Subscription {
   chat?: { chatName?: string; chatId: string };
   createdAt: string;
 }
-export interface Delivery {
-  id: string;
-  subscriptionId: string;
-  protocol: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  parts?: number;
-  lastError?: string;
-  lastCode?: string | number;
-  nextAttemptAt?: string;
-  deliveredAt?: string;
-  messageId?: string;
-  topic?: string;
-}
+export type Delivery = DeliveryView;
 export interface Message {
   id: string;
   topic: string;

@@ -1,14 +1,7 @@
 /** The CLI's HTTP client: JSON in and out, API errors turned into ApiError with the server's code. */
+import { ApiError, readAnswer } from '../client/answer.js';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 /** Bad command-line input: exit code 2. */
 export class UsageError extends Error {}
@@ -40,18 +33,7 @@ export function createClient(base: string, token: string | undefined): ApiClient
         const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
         throw new ApiError(0, 'unreachable', `Could not reach Herald at ${root} (${cause}); is it running? Set HERALD_URL or --url.`);
       }
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      if (!res.ok) {
-        const e = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-        throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? `Herald answered HTTP ${res.status}.`);
-      }
-      return parsed as T;
+      return readAnswer<T>(res);
     },
   };
 }

@@ -1,18 +1,8 @@
 /** `herald records <messageId> [--wait]`: what happened to each delivery, optionally until none is pending. */
+import type { DeliveryView } from '../client/answer.js';
 import { type ApiClient, UsageError } from './client.js';
 import { type Io, parse } from './options.js';
 
-export interface DeliveryView {
-  id: string;
-  subscriptionId: string;
-  protocol: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  parts?: number;
-  lastError?: string;
-  lastCode?: string | number;
-  deliveredAt?: string;
-}
 export interface MessageView {
   id: string;
   topic: string;
