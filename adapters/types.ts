@@ -109,8 +109,6 @@ export interface Adapter {
    * `undefined` means any public https host (the generic webhook).
    */
   readonly allowedHosts?: readonly string[];
-  /** Defaults merged under `platforms.<protocol>` from the config files. */
-  readonly defaults: PlatformConfig;
   /** Validate and canonicalise what a user typed (WeCom: a bare key becomes a URL). Throws EndpointError. */
   normalizeEndpoint(endpoint: string): string;
   /** Mask an endpoint for display and logs: the token never appears in full. */
@@ -134,6 +132,8 @@ export interface EnvSetting {
 
 export interface AdapterFactory {
   readonly protocol: string;
+  /** Defaults merged under `platforms.<protocol>` from the config files (a new platform needs no config entry). */
+  readonly defaults: PlatformConfig;
   /** Environment variables of this platform, by name: HERALD_<PLATFORM>_… → platforms.<protocol>.<key>. */
   readonly env?: Readonly<Record<string, EnvSetting>>;
   create(deps: AdapterDeps): Adapter;

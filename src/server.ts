@@ -48,13 +48,7 @@ function platformEnv(): PlatformEnv {
 }
 
 export function platformDefaults(): Record<string, unknown> {
-  return Object.fromEntries(adapterFactories.map((f) => [f.protocol, f.create(stubDeps()).defaults]));
-}
-
-function stubDeps() {
-  const log = createLogger({ level: 'error', format: 'json' });
-  const http = { post: () => Promise.reject(new Error('no')), get: () => Promise.reject(new Error('no')) };
-  return { config: { rateLimits: [] }, log, http, now: Date.now };
+  return Object.fromEntries(adapterFactories.map((f) => [f.protocol, f.defaults]));
 }
 
 /** host[:port] of every `platforms.<p>.*Base` URL the operator configured (apiBase, webhookBase …). */

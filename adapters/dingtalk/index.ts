@@ -4,7 +4,7 @@
  * https://open.dingtalk.com/document/robots/custom-robot-access (research/platforms-outbound.md §1)
  */
 import { createHash } from 'node:crypto';
-import { type Adapter, type AdapterFactory, EndpointError, type PlatformConfig, type Target } from '../types.js';
+import { type Adapter, type AdapterFactory, EndpointError, type Target } from '../types.js';
 import { createAppRobot, isAppTarget } from './app-robot.js';
 import { classifyAnswer } from './codes.js';
 import { createDingtalkInbound } from './inbound.js';
@@ -35,6 +35,11 @@ const ENDPOINT_HELP =
 
 export const dingtalkAdapter: AdapterFactory = {
   protocol: 'dingtalk',
+  defaults: {
+    rateLimits: [DINGTALK_RATE_WINDOW],
+    // Stream gateway, access token and robot group-message API (app robot, chat commands).
+    apiBase: 'https://api.dingtalk.com',
+  },
   env: {
     HERALD_DINGTALK_CLIENT_ID: { key: 'clientId' },
     HERALD_DINGTALK_CLIENT_SECRET: { key: 'clientSecret', secret: true },
@@ -45,11 +50,6 @@ export const dingtalkAdapter: AdapterFactory = {
       protocol: 'dingtalk',
       displayName: 'DingTalk',
       allowedHosts: [DINGTALK_HOST],
-      defaults: {
-        rateLimits: [DINGTALK_RATE_WINDOW],
-        // Stream gateway, access token and robot group-message API (app robot, chat commands).
-        apiBase: 'https://api.dingtalk.com',
-      } satisfies PlatformConfig,
       normalizeEndpoint,
       maskEndpoint,
       limiterKey,

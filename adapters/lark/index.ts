@@ -74,6 +74,7 @@ export function larkLimiterKey(endpoint: string): string {
 
 export const larkAdapter: AdapterFactory = {
   protocol: 'lark',
+  defaults: LARK_DEFAULTS,
   env: {
     HERALD_LARK_APP_ID: { key: 'appId' },
     HERALD_LARK_APP_SECRET: { key: 'appSecret', secret: true },
@@ -87,7 +88,6 @@ export const larkAdapter: AdapterFactory = {
       protocol: 'lark',
       displayName: 'Lark (Feishu)',
       allowedHosts: LARK_HOSTS,
-      defaults: LARK_DEFAULTS,
       normalizeEndpoint: normalizeLarkEndpoint,
       maskEndpoint: maskLarkEndpoint,
       limiterKey: (target) => larkLimiterKey(target.endpoint),

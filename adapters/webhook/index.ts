@@ -31,12 +31,12 @@ export function classifyHttp(status: number, headers: Headers): Outcome {
 
 export const webhookAdapter: AdapterFactory = {
   protocol: 'webhook',
+  defaults: { rateLimits: [] },
   create(): Adapter {
     return {
       protocol: 'webhook',
       displayName: 'Webhook',
       allowedHosts: undefined,
-      defaults: { rateLimits: [] },
       normalizeEndpoint(endpoint) {
         let url: URL;
         try {

@@ -26,6 +26,11 @@ const ENDPOINT_HELP =
 
 export const wecomAdapter: AdapterFactory = {
   protocol: 'wecom',
+  defaults: {
+    rateLimits: [WECOM_RATE_WINDOW],
+    // Where a bare key is sent: config platforms.wecom.webhookBase.
+    webhookBase: DEFAULT_WEBHOOK_BASE,
+  },
   env: {
     HERALD_WECOM_TOKEN: { key: 'token', secret: true },
     HERALD_WECOM_ENCODING_AES_KEY: { key: 'encodingAesKey', secret: true },
@@ -36,11 +41,6 @@ export const wecomAdapter: AdapterFactory = {
       protocol: 'wecom',
       displayName: 'WeCom',
       allowedHosts: [WECOM_HOST],
-      defaults: {
-        rateLimits: [WECOM_RATE_WINDOW],
-        // Where a bare key is sent: config platforms.wecom.webhookBase.
-        webhookBase: DEFAULT_WEBHOOK_BASE,
-      } satisfies PlatformConfig,
       normalizeEndpoint: (endpoint) => normalizeEndpoint(endpoint, base),
       maskEndpoint,
       limiterKey,

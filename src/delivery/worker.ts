@@ -62,7 +62,8 @@ export function createWorker(deps: WorkerDeps) {
 
   const sendPart = (adapter: Adapter, key: string, target: Target, payload: unknown, d: DeliveryRecord) =>
     lanes.run(key, async (): Promise<Step> => {
-      const windows = config.platforms[d.protocol]?.rateLimits ?? adapter.defaults.rateLimits;
+      // the config always holds a section per adapter: its defaults are merged in at load
+      const windows = config.platforms[d.protocol]!.rateLimits;
       const got = await gate.acquire(key, windows, d.id);
       if (!got.ok) return { waitMs: got.waitMs };
       const started = Date.now();

@@ -16,7 +16,7 @@ let ctx: SendContext;
 
 beforeAll(async () => {
   fake = await startWecomFake();
-  const config = { ...wecomAdapter.create({ config: { rateLimits: [] }, log, http, now: Date.now }).defaults, webhookBase: fake.baseUrl };
+  const config = { ...wecomAdapter.defaults, webhookBase: fake.baseUrl };
   adapter = wecomAdapter.create({ config, log, http, now: Date.now });
   ctx = { http, now: Date.now, log };
 });

@@ -48,7 +48,7 @@ describe('dingtalk endpoints', () => {
   it('declares its host, protocol and the platform rate limit', () => {
     expect(adapter.protocol).toBe('dingtalk');
     expect(adapter.allowedHosts).toEqual(['oapi.dingtalk.com']);
-    expect(adapter.defaults.rateLimits).toEqual([{ max: 20, perMs: 60_000 }]);
+    expect(dingtalkAdapter.defaults.rateLimits).toEqual([{ max: 20, perMs: 60_000 }]);
   });
 
   it('canonicalises a pasted webhook URL, dropping everything but the token', () => {

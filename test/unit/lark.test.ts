@@ -115,7 +115,7 @@ describe('lark endpoints', () => {
   });
   it('declares hosts and both rate windows', () => {
     expect(adapter.allowedHosts).toEqual(['open.feishu.cn', 'open.larksuite.com']);
-    expect(adapter.defaults.rateLimits).toEqual([{ max: 100, perMs: 60_000 }, { max: 5, perMs: 1_000 }]);
+    expect(larkAdapter.defaults.rateLimits).toEqual([{ max: 100, perMs: 60_000 }, { max: 5, perMs: 1_000 }]);
   });
 });
 
