@@ -6,8 +6,14 @@ const rateWindow = z.strictObject({
   perMs: z.number().int().positive(),
 });
 
-/** `platforms.<protocol>`: rateLimits is common, every other key belongs to its adapter. */
-const platform = z.looseObject({ rateLimits: z.array(rateWindow) });
+/**
+ * The keys every `platforms.<protocol>` section has; every other key belongs to its adapter and is
+ * declared by the adapter's own `config` schema (adapters/<p>/index.ts). See platformsSchema.
+ */
+export const commonPlatformShape = { rateLimits: z.array(rateWindow) };
+
+/** The type of a section; at start each is checked by its adapter's strict schema (platformsSchema). */
+const platform = z.looseObject(commonPlatformShape);
 
 const commandPolicy = z.strictObject({
   /** who may subscribe a group: anyone in it, its admins, or the listed user ids */
@@ -59,6 +65,42 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * `platforms` as this Herald checks it: one strict section per registered protocol (the common keys
+ * and the adapter's own), and no section for a protocol it does not have.
+ */
+export function platformsSchema(sections: Readonly<Record<string, z.ZodObject>>) {
+  const known = Object.keys(sections);
+  const shape = Object.fromEntries(
+    Object.entries(sections).map(([protocol, own]) => {
+      const keys = [...Object.keys(commonPlatformShape), ...Object.keys(own.shape)];
+      return [
+        protocol,
+        z.strictObject(
+          { ...own.shape, ...commonPlatformShape },
+          {
+            error: (issue) =>
+              issue.code === 'unrecognized_keys'
+                ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; platforms.${protocol} takes ${keys.join(', ')}`
+                : undefined,
+          },
+        ),
+      ];
+    }),
+  );
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown platform${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; this Herald delivers to ${known.join(', ')}`
+        : undefined,
+  });
+}
+
+/** The whole config schema with `platforms` checked section by section (see platformsSchema). */
+export function checkedConfigSchema(sections: Readonly<Record<string, z.ZodObject>>) {
+  return configSchema.extend({ platforms: platformsSchema(sections) });
+}
 
 function isTimeZone(tz: string): boolean {
   try {
