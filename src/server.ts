@@ -14,6 +14,7 @@ import { MemoryWindowGate } from './delivery/window-gate.js';
 import { createWorker } from './delivery/worker.js';
 import { createApp } from './http/app.js';
 import { createPublishLimiter, usePublishLimiter } from './http/rate-limit.js';
+import { createAlertOps } from './alerts/ops.js';
 import { createLogger, type Logger, registerSecret } from './log.js';
 import { plugins } from './plugins.js';
 import { intakes } from './publish/intakes/index.js';
@@ -98,6 +99,8 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
   const config = loadConfig(opts.env ?? process.env, platformDefaults(), platformEnv());
   const log = opts.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   registerSecret(config.adminToken);
+  registerSecret(config.alertmanager.password);
+  registerSecret(config.alertmanager.bearerToken);
   for (const f of adapterFactories) {
     const section = config.platforms[f.protocol] ?? {};
     for (const s of Object.values(f.env ?? {})) if (s.secret && typeof section[s.key] === 'string') registerSecret(section[s.key] as string);
@@ -141,6 +144,10 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
   opened.push(() => queue.stop());
   const topics = new TopicRepo(store);
   const templates = new TemplateRepo(store);
+  const audit = new AuditRepo(store);
+  const publish = createPublisher({ config, store, topics, subscriptions, templates, messages, queue, events });
+  const alerts = createAlertOps({ config, store, audit, publish, log }, key);
+  opened.push(() => alerts.close());
   const herald: Herald = {
     config,
     log,
@@ -150,7 +157,7 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     templates,
     messages,
     tokens: new TokenRepo(store),
-    audit: new AuditRepo(store),
+    audit,
     adapters,
     http,
     policy: new EndpointPolicy(config.allowHosts),
@@ -158,7 +165,8 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     queue,
     events,
     state: { shuttingDown: false },
-    publish: createPublisher({ config, store, topics, subscriptions, templates, messages, queue, events }),
+    publish,
+    alerts,
   };
 
   const generatedAdminToken = await ensureAdminToken(herald.tokens, config);
@@ -229,6 +237,7 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
       await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
       server.closeAllConnections();
       await http.close();
+      await alerts.close();
       await store.close();
       await redis?.close();
     })());

@@ -6,6 +6,7 @@
  * `chat:<protocol>:<userId>`.
  */
 import { type CommandHub, type EndpointContext, EndpointError, type InboundChannel, type InboundCommand } from '../../adapters/types.js';
+import { runAlertCommand } from '../alerts/commands.js';
 import type { Herald } from '../context.js';
 import { HeraldError } from '../errors.js';
 import { addSubscription, removeSubscription } from '../http/routes/subscriptions.js';
@@ -65,6 +66,11 @@ export class ChatCommandHub implements CommandHub {
         return this.list(cmd, c.lang);
       case 'help':
         return Promise.resolve(say(c.lang, 'help', { argument: this.channel?.argumentHint ?? '' }));
+      case 'silence':
+      case 'silences':
+      case 'unsilence':
+      case 'ack':
+        return runAlertCommand({ h: this.h, cmd, c: { ...c, name: c.name }, checkPermission: () => this.checkPermission(cmd), actor: actorOf(cmd) });
     }
   }
 

@@ -23,6 +23,8 @@ export interface Draft {
 export interface IntakeContext {
   topic: string;
   timeZone: string;
+  /** a signed Herald silence link for one firing alert, when silence links are on (src/alerts) */
+  silenceLink?: (alert: { alertname: string; labels: Record<string, string>; fingerprint?: string }) => string;
 }
 
 /**

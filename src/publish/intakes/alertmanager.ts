@@ -20,6 +20,6 @@ export const alertmanagerIntake: Intake = {
   detect: (body) => isPlainObject(body) && body.version === ALERTMANAGER_VERSION && Array.isArray(body.alerts) && !('orgId' in body),
   read(body: unknown, ctx: IntakeContext): Draft {
     const p = parseAlertBody(payload, body, 'Alertmanager');
-    return alertDraft('alertmanager', p, ctx.timeZone);
+    return alertDraft('alertmanager', p, ctx.timeZone, Date.now(), ctx.silenceLink);
   },
 };

@@ -6,7 +6,7 @@
 import type { Mentions } from '../../../adapters/types.js';
 import type { Draft } from '../../publish/draft.js';
 import { BUILTIN_ALERT_TEMPLATES } from './builtins.js';
-import { type AlertContext, alertContext, type RawAlert, type RawGroup } from './context.js';
+import { type AlertContext, alertContext, type RawAlert, type RawGroup, type SilenceLinker } from './context.js';
 import './helpers.js';
 
 /** The label/annotation names that ask for mentions (comma or space separated lists). */
@@ -63,8 +63,8 @@ function attributes(ctx: AlertContext, group: RawGroup): Record<string, string> 
   return Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, clip(v, ATTRIBUTE_MAX_CHARS)]));
 }
 
-export function alertDraft(source: 'alertmanager' | 'grafana', group: RawGroup, timeZone: string, now = Date.now()): Draft {
-  const ctx = alertContext(source, group, timeZone, now);
+export function alertDraft(source: 'alertmanager' | 'grafana', group: RawGroup, timeZone: string, now = Date.now(), silenceLink?: SilenceLinker): Draft {
+  const ctx = alertContext(source, group, timeZone, now, silenceLink);
   return {
     source,
     subject: clip(ctx.title, SUBJECT_MAX_CHARS),
