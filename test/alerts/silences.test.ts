@@ -5,7 +5,9 @@
  * change nothing. `/silence HighCPU 2h` from a Lark group creates a 2 h silence.
  */
 import { randomBytes } from 'node:crypto';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, ensureConsoleBuilt } from '../console/setup.js';
 import { linkKeyFrom, SilenceLinks } from '../../src/alerts/silence-link.js';
 import { alertReplies } from '../../src/alerts/replies.js';
 import { postLarkCallback, startLarkOpenServer, textEvent, type LarkOpenServer } from '../fakes/lark-open-server.js';
@@ -141,6 +143,27 @@ describe.skipIf(!installed)('silence links and chat silences against a real Aler
     const listed = (await h.api('GET', '/v1/silences')).body;
     expect(listed.configured).toBe(true);
     expect(listed.silences.find((s: any) => s.id === made[0]!.id)).toMatchObject({ via: 'link', alertname: 'HighCPU', state: 'active', topics: [TOPIC] });
+  });
+
+  it('the console lists the silence, who made it and how, with its state in Alertmanager', async () => {
+    ensureConsoleBuilt();
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${h.url}/console/`);
+      await page.getByLabel('API token').fill(ADMIN);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Silences' }).click();
+      const row = page.getByRole('row', { name: /HighCPU/ });
+      await row.waitFor();
+      const text = await row.innerText();
+      expect(text).toContain('alice');
+      expect(text).toContain('Silence link');
+      expect(text).toContain('active');
+      expect(text).toContain('instance="web-1"');
+    } finally {
+      await browser.close();
+    }
   });
 
   it('a missing name or an unknown duration answers the form again with the reason, and creates nothing', async () => {
