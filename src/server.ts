@@ -14,6 +14,7 @@ import { MemoryWindowGate } from './delivery/window-gate.js';
 import { createWorker } from './delivery/worker.js';
 import { createApp } from './http/app.js';
 import { createPublishLimiter, usePublishLimiter } from './http/rate-limit.js';
+import { CardRegistry } from './alerts/cards.js';
 import { createAlertOps } from './alerts/ops.js';
 import { createLogger, type Logger, registerSecret } from './log.js';
 import { plugins } from './plugins.js';
@@ -198,6 +199,7 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     http,
     log,
     events,
+    cards: new CardRegistry(store),
   });
   await queue.start(worker, async () => {
     const ids = await messages.pendingIds();
