@@ -40,6 +40,19 @@ export interface OutboundMessage {
   attributes: Record<string, string>;
   /** ISO 8601 */
   createdAt: string;
+  /** Buttons a person can press on the message (an alert's Silence and Ack); adapters without buttons ignore them. */
+  actions?: MessageAction[];
+}
+
+/**
+ * A button on a message. A platform that calls back when it is pressed hands `value` to
+ * CommandHub.action unchanged; one without callbacks may show `url`, a page that does the same.
+ */
+export interface MessageAction {
+  kind: 'silence' | 'ack';
+  label: string;
+  url?: string;
+  value: Record<string, string>;
 }
 
 /** A subscription as an adapter sees it: decrypted, already normalised by `normalizeEndpoint`. */
@@ -277,6 +290,13 @@ export interface Adapter {
   send(target: Target, payload: unknown, ctx: SendContext): Promise<Outcome>;
   /** Optional inbound channel for chat commands (issue: chat commands). */
   inbound?(hub: CommandHub): InboundChannel | undefined;
+  /**
+   * How long after sending this target's messages can still be edited in place (Lark app-bot chats:
+   * 14 days); 0 or absent: never (custom webhook robots), and an update goes out as a new message.
+   */
+  editWindowMs?(target: Target): number;
+  /** Replaces a message this adapter sent (its platformMessageId) with one rendered part. */
+  edit?(target: Target, platformMessageId: string, payload: unknown, ctx: SendContext): Promise<Outcome>;
 }
 
 /** An environment variable that sets a `platforms.<protocol>` config key (app credentials …). */
@@ -303,9 +323,21 @@ export interface InboundCommand {
   endpoint?: string;
 }
 
+/** A button pressed on a message (MessageAction.value as it came back), by whom, in which chat. */
+export interface InboundAction {
+  protocol: string;
+  eventId: string;
+  chatId: string;
+  userId: string;
+  userName?: string;
+  value: Record<string, unknown>;
+}
+
 export interface CommandHub {
   /** Runs the command; resolves to the reply text to post back into the group. */
   run(cmd: InboundCommand): Promise<string>;
+  /** Handles a pressed button; `text` is the short answer shown to the person who pressed it. */
+  action?(a: InboundAction): Promise<{ ok: boolean; text: string }>;
   /** true the first time a key is seen within ttlMs (callback dedup) */
   firstSeen(key: string, ttlMs: number): Promise<boolean>;
 }

@@ -14,6 +14,8 @@ import { MemoryWindowGate } from './delivery/window-gate.js';
 import { createWorker } from './delivery/worker.js';
 import { createApp } from './http/app.js';
 import { createPublishLimiter, usePublishLimiter } from './http/rate-limit.js';
+import { CardRegistry } from './alerts/cards.js';
+import { createAlertOps } from './alerts/ops.js';
 import { createLogger, type Logger, registerSecret } from './log.js';
 import { plugins } from './plugins.js';
 import { intakes } from './publish/intakes/index.js';
@@ -87,6 +89,8 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
   const config = loadConfig(opts.env ?? process.env);
   const log = opts.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   registerSecret(config.adminToken);
+  registerSecret(config.alertmanager.password);
+  registerSecret(config.alertmanager.bearerToken);
   for (const f of adapterFactories) {
     const section = config.platforms[f.protocol] ?? {};
     for (const s of Object.values(f.env ?? {})) if (s.secret && typeof section[s.key] === 'string') registerSecret(section[s.key] as string);
@@ -130,6 +134,10 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
   opened.push(() => queue.stop());
   const topics = new TopicRepo(store);
   const templates = new TemplateRepo(store);
+  const audit = new AuditRepo(store);
+  const publish = createPublisher({ config, store, topics, subscriptions, templates, messages, queue, events });
+  const alerts = createAlertOps({ config, store, audit, publish, log }, key);
+  opened.push(() => alerts.close());
   const herald: Herald = {
     config,
     log,
@@ -139,7 +147,7 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     templates,
     messages,
     tokens: new TokenRepo(store),
-    audit: new AuditRepo(store),
+    audit,
     adapters,
     http,
     policy: new EndpointPolicy(config.allowHosts),
@@ -147,7 +155,8 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     queue,
     events,
     state: { shuttingDown: false },
-    publish: createPublisher({ config, store, topics, subscriptions, templates, messages, queue, events }),
+    publish,
+    alerts,
   };
 
   const generatedAdminToken = await ensureAdminToken(herald.tokens, config);
@@ -179,6 +188,7 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     http,
     log,
     events,
+    cards: new CardRegistry(store),
   });
   await queue.start(worker, async () => {
     const ids = await messages.pendingIds();
@@ -218,6 +228,7 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
       await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
       server.closeAllConnections();
       await http.close();
+      await alerts.close();
       await store.close();
       await redis?.close();
     })());

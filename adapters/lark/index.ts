@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type Adapter, type AdapterFactory, EndpointError, type PlatformConfig, type ProtocolDescription } from '../types.js';
-import { chatLimiterKey, chatParts, createLarkApp, isChatEndpoint, normalizeChatEndpoint, sendToChat } from './chat.js';
+import { CHAT_EDIT_WINDOW_MS, chatLimiterKey, chatParts, createLarkApp, editInChat, isChatEndpoint, normalizeChatEndpoint, sendToChat } from './chat.js';
 import { classifyLarkAnswer } from './codes.js';
 import { createLarkInbound } from './inbound.js';
 import { type LarkBody, renderLark } from './render.js';
@@ -165,7 +165,10 @@ export const larkAdapter: AdapterFactory = {
       maskEndpoint: maskLarkEndpoint,
       limiterKey: (target) => larkLimiterKey(target.endpoint),
       render: (msg, target) =>
-        isChatEndpoint(target.endpoint) ? chatParts(renderLark(msg, target), msg.deliveryId) : renderLark(msg, target),
+        isChatEndpoint(target.endpoint) ? chatParts(renderLark(msg, target), msg.deliveryId, msg.actions) : renderLark(msg, target),
+      // Custom bots cannot edit what they sent; the app bot edits its chat cards for 14 days.
+      editWindowMs: (target) => (isChatEndpoint(target.endpoint) && app ? CHAT_EDIT_WINDOW_MS : 0),
+      edit: (target, messageId, payload) => editInChat(app, messageId, payload),
       async send(target, payload, ctx) {
         // Groups subscribed by a chat command: the app's IM API, see ./chat.ts.
         if (isChatEndpoint(target.endpoint)) return sendToChat(app, target, payload);

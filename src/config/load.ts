@@ -83,6 +83,8 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[], platformEnv: Platfo
   set(['secretKeyPrevious'], env.HERALD_SECRET_KEY_PREVIOUS);
   set(['logLevel'], env.HERALD_LOG_LEVEL);
   set(['logFormat'], env.HERALD_LOG_FORMAT);
+  set(['publicUrl'], env.HERALD_PUBLIC_URL);
+  set(['alertmanager', 'url'], env.HERALD_ALERTMANAGER_URL);
   if (env.HERALD_ALLOW_HOSTS) {
     set(['allowHosts'], env.HERALD_ALLOW_HOSTS.split(/[\s,]+/).filter(Boolean));
   }

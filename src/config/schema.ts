@@ -41,6 +41,24 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']),
   logFormat: z.enum(['json', 'pretty']),
   records: z.strictObject({ retentionDays: z.number().positive() }),
+  /** the address people reach Herald at (HERALD_PUBLIC_URL): silence links and record links start with it */
+  publicUrl: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//i.test(u), 'HERALD_PUBLIC_URL must be an http(s) URL such as https://herald.example.com')
+    .optional(),
+  /** the Alertmanager whose API v2 Herald creates silences in (HERALD_ALERTMANAGER_URL) */
+  alertmanager: z.strictObject({
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'HERALD_ALERTMANAGER_URL must be an http(s) URL such as http://alertmanager:9093')
+      .optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    bearerToken: z.string().optional(),
+    timeoutMs: z.number().int().min(100),
+  }),
   delivery: z.strictObject({
     maxAttempts: z.number().int().min(1).max(100),
     backoffMs: z.number().int().min(1),
