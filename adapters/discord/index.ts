@@ -5,7 +5,8 @@
  * https://discord.com/developers/docs/resources/webhook#execute-webhook (README.md)
  */
 import { createHash } from 'node:crypto';
-import { type Adapter, type AdapterFactory, EndpointError, type Target } from '../types.js';
+import { z } from 'zod';
+import { type Adapter, type AdapterFactory, EndpointError, type ProtocolDescription, type Target } from '../types.js';
 import { classifyDiscord } from './codes.js';
 import { renderDiscord } from './render.js';
 
@@ -22,13 +23,35 @@ const ENDPOINT_HELP =
   'A Discord endpoint is the channel webhook URL, "https://discord.com/api/webhooks/<id>/<token>": ' +
   'copy it from the channel (Edit Channel → Integrations → Webhooks → Copy Webhook URL)';
 
+/** https://support.discord.com/hc/en-us/articles/228383668-Intro-to-Webhooks */
+export const DISCORD_DESCRIPTION: ProtocolDescription = {
+  displayName: 'Discord',
+  summary: 'A Discord channel, through one of its webhooks. It has no secret and no keyword.',
+  color: '#5865f2',
+  docsUrl: 'https://support.discord.com/hc/en-us/articles/228383668-Intro-to-Webhooks',
+  fields: [
+    {
+      name: 'endpoint',
+      label: 'Webhook URL',
+      help: 'In the server: the channel’s ⚙ Edit Channel → Integrations → Webhooks → New Webhook → Copy Webhook URL (Manage Webhooks permission needed). Add ?thread_id=… to post into a thread.',
+      required: true,
+      secret: false,
+      example: 'https://discord.com/api/webhooks/123456789012345678/…',
+    },
+  ],
+  mentions: { all: true, users: 'Discord user ids (numbers)' },
+  secretParts: [{ in: 'path', after: '/api/webhooks/' }],
+};
+
 export const discordAdapter: AdapterFactory = {
   protocol: 'discord',
+  describe: DISCORD_DESCRIPTION,
+  config: z.strictObject({}),
   defaults: { rateLimits: [DISCORD_RATE_WINDOW] },
   create(): Adapter {
     return {
       protocol: 'discord',
-      displayName: 'Discord',
+      displayName: DISCORD_DESCRIPTION.displayName,
       allowedHosts: DISCORD_HOSTS,
       normalizeEndpoint,
       maskEndpoint,

@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { type Adapter, type AdapterDeps, type AdapterFactory, EndpointError, type Target } from '../types.js';
+import { z } from 'zod';
+import { type Adapter, type AdapterDeps, type AdapterFactory, EndpointError, type ProtocolDescription, type Target } from '../types.js';
 import { classifySmtp } from './codes.js';
 import { type EmailPayload, renderEmail } from './render.js';
 
@@ -19,8 +20,35 @@ const ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|
 
 const ENDPOINT_HELP = 'An email endpoint is "mailto:a@example.com,b@example.com" or just the addresses, separated by commas';
 
+/** `platforms.email`: the operator's mail server and sender (both, or neither: email off). */
+export const emailConfig = z.strictObject({
+  smtpUrl: z.string().min(1).optional().describe('the mail server, smtp://host:587 or smtps://user:pass@host:465 (HERALD_SMTP_URL)'),
+  from: z.string().min(1).optional().describe('the sender, "Herald <herald@example.com>" (HERALD_SMTP_FROM)'),
+});
+
+export const EMAIL_DESCRIPTION: ProtocolDescription = {
+  displayName: 'Email',
+  summary: 'Email to one or more addresses, through the mail server this Herald’s operator set up.',
+  color: '#475569',
+  fields: [
+    {
+      name: 'endpoint',
+      label: 'Addresses',
+      help: 'Up to 20 addresses separated by commas, or a mailto: link. For more people, send to a mailing list.',
+      required: true,
+      secret: false,
+      example: 'mailto:oncall@example.com,ops@example.com',
+    },
+  ],
+  mentions: { all: false },
+  // addresses are not credentials; the SMTP password lives in HERALD_SMTP_URL (a secret setting)
+  secretParts: [],
+};
+
 export const emailAdapter: AdapterFactory = {
   protocol: 'email',
+  describe: EMAIL_DESCRIPTION,
+  config: emailConfig,
   defaults: { rateLimits: [] },
   env: {
     HERALD_SMTP_URL: { key: 'smtpUrl', secret: true },
@@ -31,7 +59,7 @@ export const emailAdapter: AdapterFactory = {
     let transport: Transporter | undefined;
     return {
       protocol: 'email',
-      displayName: 'Email',
+      displayName: EMAIL_DESCRIPTION.displayName,
       endpointKind: 'address',
       normalizeEndpoint(endpoint) {
         if (!smtp) throw new EndpointError('Email is not set up on this Herald: its operator sets HERALD_SMTP_URL and HERALD_SMTP_FROM.');

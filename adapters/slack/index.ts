@@ -4,7 +4,8 @@
  * https://api.slack.com/messaging/webhooks (README.md)
  */
 import { createHash } from 'node:crypto';
-import { type Adapter, type AdapterFactory, EndpointError, type Target } from '../types.js';
+import { z } from 'zod';
+import { type Adapter, type AdapterFactory, EndpointError, type ProtocolDescription, type Target } from '../types.js';
 import { classifySlack } from './codes.js';
 import { renderSlack } from './render.js';
 
@@ -20,13 +21,36 @@ const ENDPOINT_HELP =
   'A Slack endpoint is the incoming webhook URL, "https://hooks.slack.com/services/T…/B…/…": ' +
   "copy it from your Slack app's page (Features → Incoming Webhooks → Webhook URLs for Your Workspace)";
 
+/** https://api.slack.com/messaging/webhooks */
+export const SLACK_DESCRIPTION: ProtocolDescription = {
+  displayName: 'Slack',
+  summary: 'A Slack channel, through a Slack app’s incoming webhook. It has no secret and no keyword.',
+  color: '#4a154b',
+  docsUrl: 'https://api.slack.com/messaging/webhooks',
+  fields: [
+    {
+      name: 'endpoint',
+      label: 'Webhook URL',
+      help: 'At api.slack.com/apps: your app → Incoming Webhooks → turn them on → Add New Webhook to Workspace → pick the channel → Allow. Copy the URL from "Webhook URLs for Your Workspace".',
+      required: true,
+      secret: false,
+      example: 'https://hooks.slack.com/services/T00000000/B00000000/…',
+    },
+  ],
+  mentions: { all: true, users: 'Slack member ids (U…) or user-group ids (S…)' },
+  // T…/B…/<secret>: the last segment is the credential; the ids go with it
+  secretParts: [{ in: 'path', after: '/services/' }],
+};
+
 export const slackAdapter: AdapterFactory = {
   protocol: 'slack',
+  describe: SLACK_DESCRIPTION,
+  config: z.strictObject({}),
   defaults: { rateLimits: [SLACK_RATE_WINDOW] },
   create(): Adapter {
     return {
       protocol: 'slack',
-      displayName: 'Slack',
+      displayName: SLACK_DESCRIPTION.displayName,
       allowedHosts: [SLACK_HOST],
       normalizeEndpoint,
       maskEndpoint,

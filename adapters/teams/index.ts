@@ -6,7 +6,8 @@
  * https://support.microsoft.com/office/create-incoming-webhooks-with-workflows-for-microsoft-teams-8ae491c7-0394-4861-ba59-055e33f75498 (README.md)
  */
 import { createHash } from 'node:crypto';
-import { type Adapter, type AdapterFactory, EndpointError, type Target } from '../types.js';
+import { z } from 'zod';
+import { type Adapter, type AdapterFactory, EndpointError, type ProtocolDescription, type Target } from '../types.js';
 import { classifyTeams } from './codes.js';
 import { renderTeams } from './render.js';
 
@@ -22,13 +23,35 @@ const ENDPOINT_HELP =
   'A Teams endpoint is the HTTP POST URL of a Workflows flow ("Post to a channel when a webhook request is received"), ' +
   'on …logic.azure.com or …powerplatform.com: in the channel, … → Workflows → the template → copy the URL it shows';
 
+/** https://support.microsoft.com/office/create-incoming-webhooks-with-workflows-for-microsoft-teams-8ae491c7-0394-4861-ba59-055e33f75498 */
+export const TEAMS_DESCRIPTION: ProtocolDescription = {
+  displayName: 'Microsoft Teams',
+  summary: 'A Teams channel or chat, through a Workflows webhook (the retired Office 365 connectors are not supported).',
+  color: '#4b53bc',
+  docsUrl: 'https://support.microsoft.com/office/create-incoming-webhooks-with-workflows-for-microsoft-teams-8ae491c7-0394-4861-ba59-055e33f75498',
+  fields: [
+    {
+      name: 'endpoint',
+      label: 'Workflow URL',
+      help: 'In the channel: ⋯ → Workflows → "Post to a channel when a webhook request is received" → name it → pick the team and channel → Add workflow. Copy the URL it shows (later: Workflows app → the flow → its first step, "HTTP URL").',
+      required: true,
+      secret: false,
+      example: 'https://prod-00.westus.logic.azure.com:443/workflows/…/triggers/manual/paths/invoke?api-version=2016-06-01&sp=…&sv=1.0&sig=…',
+    },
+  ],
+  mentions: { all: false, users: 'Entra user principal names (name@company) or object ids' },
+  secretParts: [{ in: 'query', name: 'sig' }],
+};
+
 export const teamsAdapter: AdapterFactory = {
   protocol: 'teams',
+  describe: TEAMS_DESCRIPTION,
+  config: z.strictObject({}),
   defaults: { rateLimits: [TEAMS_RATE_WINDOW] },
   create(): Adapter {
     return {
       protocol: 'teams',
-      displayName: 'Microsoft Teams',
+      displayName: TEAMS_DESCRIPTION.displayName,
       allowedHosts: TEAMS_HOSTS,
       normalizeEndpoint,
       maskEndpoint,

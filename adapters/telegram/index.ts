@@ -5,7 +5,8 @@
  * The token is the credential. https://core.telegram.org/bots/api#sendmessage (README.md)
  */
 import { createHash } from 'node:crypto';
-import { type Adapter, type AdapterFactory, EndpointError, type Target } from '../types.js';
+import { z } from 'zod';
+import { type Adapter, type AdapterFactory, EndpointError, type ProtocolDescription, type Target } from '../types.js';
 import { classifyTelegram } from './codes.js';
 import { renderTelegram } from './render.js';
 
@@ -30,19 +31,43 @@ const ENDPOINT_HELP =
   'A Telegram endpoint is "https://api.telegram.org/bot<token>/sendMessage?chat_id=<id>": the token from @BotFather, ' +
   "the chat's id (a group's is negative; add the bot to the group first)";
 
+/** https://core.telegram.org/bots/features#botfather, https://core.telegram.org/bots/api#sendmessage */
+export const TELEGRAM_DESCRIPTION: ProtocolDescription = {
+  displayName: 'Telegram',
+  summary: 'A Telegram group, channel or person, through your bot (made with @BotFather). No secret, no keyword.',
+  color: '#229ed9',
+  docsUrl: 'https://core.telegram.org/bots/features#botfather',
+  fields: [
+    {
+      name: 'endpoint',
+      label: 'sendMessage URL',
+      help: 'Make a bot with @BotFather (/newbot) and copy its token; add the bot to the group (a channel: as an admin). The chat id: send a message in the group, then open https://api.telegram.org/bot<token>/getUpdates and read message.chat.id (groups are negative). Add &message_thread_id=… for a forum topic.',
+      required: true,
+      secret: false,
+      example: 'https://api.telegram.org/bot123456789:…/sendMessage?chat_id=-1001234567890',
+    },
+  ],
+  mentions: { all: false, users: 'Telegram user ids (numbers) or @usernames' },
+  // bot<id>:<secret>: redaction takes everything after "/bot" up to the query
+  secretParts: [{ in: 'path', after: '/bot' }],
+};
+
 export const telegramAdapter: AdapterFactory = {
   protocol: 'telegram',
+  describe: TELEGRAM_DESCRIPTION,
+  config: z.strictObject({}),
   defaults: { rateLimits: TELEGRAM_RATE_WINDOWS },
   create(): Adapter {
     return {
       protocol: 'telegram',
-      displayName: 'Telegram',
+      displayName: TELEGRAM_DESCRIPTION.displayName,
       allowedHosts: [TELEGRAM_HOST],
       normalizeEndpoint,
       maskEndpoint,
       limiterKey,
       render(msg, target) {
-        const { chatId, threadId } = parse(target.endpoint);
+        // a template preview renders for no chat (endpoint ''): the text is what it shows
+        const { chatId, threadId } = target.endpoint ? parse(target.endpoint) : { chatId: '', threadId: undefined };
         return renderTelegram(msg, chatId, threadId);
       },
       async send(target, payload, ctx) {
