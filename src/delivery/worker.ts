@@ -6,7 +6,7 @@ import type { EventEmitter } from 'node:events';
 import type { Adapter, HttpClient, OutboundMessage, Outcome, Target } from '../../adapters/types.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { DeliveryRecord, MessageRecord, MessageRepo } from '../store/messages.js';
+import { type DeliveryRecord, type MessageRecord, type MessageRepo, recordAttempt } from '../store/messages.js';
 import type { OpenSubscription, SubscriptionRepo } from '../store/subscriptions.js';
 import { backoffMs } from './backoff.js';
 import type { JobResult } from './queue.js';
@@ -109,11 +109,14 @@ export function createWorker(deps: WorkerDeps) {
         return later(d, step.waitMs, false);
       }
       d.attempts += 1;
+      const part = parts.length > 1 ? i + 1 : undefined;
       if ('error' in step) {
+        recordAttempt(d, { ok: false, part, error: `network error: ${step.error.message}` });
         events.emit('attempt', { protocol: d.protocol, outcome: 'transient' });
         return retryOrFail(d, `network error: ${step.error.message}`, undefined);
       }
       const { outcome } = step;
+      recordAttempt(d, outcome.ok ? { ok: true, part } : { ok: false, part, error: outcome.message, code: outcome.code });
       events.emit('attempt', { protocol: d.protocol, outcome: outcome.ok ? 'ok' : outcome.kind, ms: step.ms });
       if (outcome.ok) {
         d.partsDone = i + 1;
@@ -134,6 +137,7 @@ export function createWorker(deps: WorkerDeps) {
       return retryOrFail(d, outcome.message, outcome.code);
     }
     d.lastError = undefined;
+    d.lastCode = undefined;
     const result = await finish(d, 'delivered');
     events.emit('latency', { protocol: d.protocol, ms: Date.now() - Date.parse(msg.createdAt) });
     return result;
