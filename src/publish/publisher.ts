@@ -90,6 +90,8 @@ export function createPublisher(deps: PublisherDeps) {
         source: draft.source,
         deliveryCount: subs.length,
         createdAt: now,
+        ...(draft.alertKeys?.length ? { alertKeys: draft.alertKeys } : {}),
+        ...(draft.actions?.length ? { actions: draft.actions } : {}),
       };
       const deliveries: DeliveryRecord[] = subs.map((s, i) => ({
         id: deliveryId(messageId, i),

@@ -3,7 +3,7 @@
  * time; a delivery is one (message, subscription) pair with its own status. `pending` lists the
  * deliveries not yet final: that set is what survives a crash and is resumed at start.
  */
-import type { Level, Mentions } from '../../adapters/types.js';
+import type { Level, MessageAction, Mentions } from '../../adapters/types.js';
 import type { Store, WriteOp } from './store.js';
 
 export interface MessageRecord {
@@ -21,6 +21,9 @@ export interface MessageRecord {
   source: string;
   deliveryCount: number;
   createdAt: string;
+  /** an alert group's alert keys (src/templates/alerts/alert-draft.ts): cards sent for them are edited by later states */
+  alertKeys?: string[];
+  actions?: MessageAction[];
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -74,6 +77,10 @@ export interface DeliveryRecord {
   nextAttemptAt?: number;
   deliveredAt?: string;
   updatedAt: string;
+  /** the platform's id of what was sent (first part), where it gives one */
+  platformMessageId?: string;
+  /** set when this delivery edited an earlier card in place instead of sending a new message */
+  editedMessageId?: string;
 }
 
 export const deliveryId = (messageId: string, index: number) => `${messageId}.${index.toString().padStart(5, '0')}`;

@@ -73,6 +73,8 @@ function deliveryBlock(d: Delivery, sub: Subscription | undefined, reload: () =>
       d.deliveredAt ? h('span', { class: 'muted' }, ' · delivered ', time(d.deliveredAt)) : null,
       d.status === 'pending' && d.nextAttemptAt ? h('span', { class: 'muted' }, ' · next try ', time(d.nextAttemptAt)) : null,
     ),
+    d.platformMessageId ? h('p', { class: 'muted small' }, 'Platform message id: ', h('code', {}, d.platformMessageId)) : null,
+    d.editedMessageId ? h('p', { class: 'muted small' }, 'Went out as an edit of the card ', h('code', {}, d.editedMessageId)) : null,
     d.lastError ? h('p', { class: 'err' }, 'Last answer: ', d.lastError, d.lastCode !== undefined ? ` (code ${d.lastCode})` : '') : null,
     attempts(d),
   );

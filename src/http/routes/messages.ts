@@ -26,6 +26,8 @@ export const deliveryView = (d: DeliveryRecord) => ({
   history: d.history ?? [],
   replays: d.replays,
   replayedAt: d.replayedAt,
+  platformMessageId: d.platformMessageId,
+  editedMessageId: d.editedMessageId,
 });
 
 /** In lists, a message's text is cut to this many characters (`textTruncated` says so); GET /v1/messages/{id} has it all. */
