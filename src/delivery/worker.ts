@@ -6,9 +6,10 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Adapter, HttpClient, OutboundMessage, Outcome, Target } from '../../adapters/types.js';
+import type { CardRef, CardRegistry } from '../alerts/cards.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { DeliveryRecord, MessageRecord, MessageRepo } from '../store/messages.js';
+import { type DeliveryRecord, type MessageRecord, type MessageRepo, recordAttempt } from '../store/messages.js';
 import type { OpenSubscription, SubscriptionRepo } from '../store/subscriptions.js';
 import { backoffMs } from './backoff.js';
 import type { JobResult } from './queue.js';
@@ -28,6 +29,8 @@ export interface WorkerDeps {
   log: Logger;
   /** 'attempt' {protocol, outcome, ms}, 'delivered' {protocol, latencyMs}, 'failed' {protocol}, 'wait' {protocol, ms} */
   events: EventEmitter;
+  /** alert cards to edit in place instead of posting the next state anew (src/alerts/cards.ts) */
+  cards?: CardRegistry;
 }
 
 /** Waits shorter than this are kept in memory only (a restart runs the delivery at once, and the gate makes it wait again). */
@@ -80,10 +83,11 @@ export function createWorker(deps: WorkerDeps) {
     return { retryAt };
   };
 
-  const send = async (adapter: Adapter, target: Target, payload: unknown): Promise<Sent> => {
+  const send = async (adapter: Adapter, target: Target, payload: unknown, edit?: CardRef): Promise<Sent> => {
     const started = Date.now();
     try {
-      const outcome = await adapter.send(target, payload, { http: deps.http, now: Date.now, log });
+      const ctx = { http: deps.http, now: Date.now, log };
+      const outcome = edit && adapter.edit ? await adapter.edit(target, edit.platformMessageId, payload, ctx) : await adapter.send(target, payload, ctx);
       return { outcome, ms: Date.now() - started };
     } catch (error) {
       return { error: error as Error };
@@ -125,6 +129,9 @@ export function createWorker(deps: WorkerDeps) {
       return result;
     };
 
+    // The next state of alerts already on an editable card edits it (one part only).
+    let edit = parts.length === 1 && d.partsDone === 0 ? await deps.cards?.editable(adapter, targets[0]!, msg) : undefined;
+
     while (d.partsDone < parts.length) {
       const got = await gate.acquire(lane, robots, windows, me.ticket, me.job);
       if (!got.ok) {
@@ -144,20 +151,32 @@ export function createWorker(deps: WorkerDeps) {
         d = { ...fresh, parts: parts.length };
         continue;
       }
-      const sent = await send(adapter, targets[got.robot]!, parts[d.partsDone]);
+      const sent = await send(adapter, targets[got.robot]!, parts[d.partsDone], edit);
       if ('outcome' in sent && !sent.outcome.ok && sent.outcome.kind === 'rate-limited') {
         await gate.block(robot, Math.max(MIN_BLOCK_MS, sent.outcome.retryAfterMs ?? DEFAULT_BLOCK_MS));
       }
       await gate.settle(lane, robot, got.slot, true);
 
       d.attempts += 1;
+      const part = parts.length > 1 ? d.partsDone + 1 : undefined;
       if ('error' in sent) {
+        recordAttempt(d, { ok: false, part, error: `network error: ${sent.error.message}` });
         events.emit('attempt', { protocol: d.protocol, outcome: 'transient' });
         return retryOrFail(d, `network error: ${sent.error.message}`, undefined);
       }
       const { outcome } = sent;
       events.emit('attempt', { protocol: d.protocol, outcome: outcome.ok ? 'ok' : outcome.kind, ms: sent.ms });
+      recordAttempt(d, outcome.ok ? { ok: true, part } : { ok: false, part, error: outcome.message, code: outcome.code });
+      if (!outcome.ok && edit && outcome.kind === 'permanent') {
+        // The card can no longer be edited (recalled, too old): the new state goes out as a new message.
+        log.info('card edit refused; sending a new message', { deliveryId: d.id, code: outcome.code });
+        edit = undefined;
+        d.attempts -= 1;
+        continue;
+      }
       if (outcome.ok) {
+        if (d.partsDone === 0 && outcome.platformMessageId) d.platformMessageId = outcome.platformMessageId;
+        if (edit) d.editedMessageId = edit.platformMessageId;
         d.partsDone += 1;
         if (d.partsDone < parts.length) await messages.saveDelivery(d);
         continue;
@@ -176,6 +195,11 @@ export function createWorker(deps: WorkerDeps) {
       return retryOrFail(d, outcome.message, outcome.code);
     }
     d.lastError = undefined;
+    d.lastCode = undefined;
+    if (d.platformMessageId && deps.cards) {
+      const sentAt = edit?.sentAt ?? Date.now();
+      await deps.cards.remember(adapter, targets[0]!, msg, { platformMessageId: d.platformMessageId, sentAt }).catch((err) => log.warn('could not remember the card', { deliveryId: d.id, err }));
+    }
     const result = await end('delivered');
     events.emit('latency', { protocol: d.protocol, ms: Date.now() - Date.parse(msg.createdAt) });
     return result;
@@ -210,5 +234,6 @@ function outbound(msg: MessageRecord, d: DeliveryRecord, sub: OpenSubscription):
     mentions: { all: m.all || s.all || undefined, users: union(m.users, s.users), mobiles: union(m.mobiles, s.mobiles) },
     attributes: msg.attributes,
     createdAt: msg.createdAt,
+    ...(msg.actions ? { actions: msg.actions } : {}),
   };
 }
