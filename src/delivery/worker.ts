@@ -6,6 +6,7 @@ import type { EventEmitter } from 'node:events';
 import type { Adapter, HttpClient, OutboundMessage, Outcome, Target } from '../../adapters/types.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { messageOf } from '../routing/variants.js';
 import type { DeliveryRecord, MessageRecord, MessageRepo } from '../store/messages.js';
 import type { OpenSubscription, SubscriptionRepo } from '../store/subscriptions.js';
 import { backoffMs } from './backoff.js';
@@ -95,7 +96,7 @@ export function createWorker(deps: WorkerDeps) {
     };
     let parts: unknown[];
     try {
-      parts = adapter.render(outbound(msg, d, sub), target);
+      parts = adapter.render(outbound(messageOf(msg, d), d, sub), target);
     } catch (err) {
       return finish(d, 'failed', `could not render the message: ${(err as Error).message}`);
     }
