@@ -8,6 +8,7 @@ import { auditView } from './views/audit.js';
 import { failedView } from './views/failed.js';
 import { publishView } from './views/publish.js';
 import { quotasView } from './views/quotas.js';
+import { silencesView } from './views/silences.js';
 import { signInView } from './views/signin.js';
 import { templateEditView, templatesView } from './views/templates.js';
 import { tokensView } from './views/tokens.js';
@@ -38,6 +39,7 @@ const routes: Route[] = [
   { pattern: /^templates\/new$/, view: templateEditView, title: 'New template', admin: true },
   { pattern: /^templates\/([^/]+)\/([^/]+)$/, view: templateEditView, title: 'Template', admin: true },
   { pattern: /^tokens$/, view: tokensView, title: 'Tokens', admin: true },
+  { pattern: /^silences$/, view: silencesView, title: 'Silences', admin: true },
   { pattern: /^audit$/, view: auditView, title: 'Audit trail', admin: true },
   { pattern: /^quotas$/, view: quotasView, title: 'Quotas', admin: true },
 ];
@@ -48,6 +50,7 @@ const NAV: [string, string, boolean][] = [
   ['failed', 'Failed', true],
   ['templates', 'Templates', true],
   ['tokens', 'Tokens', true],
+  ['silences', 'Silences', true],
   ['audit', 'Audit', true],
   ['quotas', 'Quotas', true],
 ];

@@ -39,6 +39,10 @@ export interface DeliveryView {
   lastCode?: string | number;
   nextAttemptAt?: string;
   deliveredAt?: string;
+  /** the platform's id of what was sent, where it gives one */
+  platformMessageId?: string;
+  /** set when this delivery edited an earlier card in place */
+  editedMessageId?: string;
   /** in the failed-deliveries list */
   messageId?: string;
   topic?: string;

@@ -79,6 +79,8 @@ export const messageSchemas = {
       lastCode: { type: ['string', 'integer'], description: "The platform's errcode/code or the HTTP status." },
       nextAttemptAt: ISO_TIME,
       deliveredAt: ISO_TIME,
+      platformMessageId: { type: 'string', description: "The platform's id of what was sent (Lark app-bot chats)." },
+      editedMessageId: { type: 'string', description: 'Set when this delivery edited that earlier card in place instead of posting anew.' },
     },
   },
   Message: {

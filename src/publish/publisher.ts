@@ -95,6 +95,8 @@ export function createPublisher(deps: PublisherDeps) {
         source: draft.source,
         deliveryCount: plan.targets.length,
         createdAt: now,
+        ...(draft.alertKeys?.length ? { alertKeys: draft.alertKeys } : {}),
+        ...(draft.actions?.length ? { actions: draft.actions } : {}),
       };
       if (plan.variants.length > 1) msg.variants = plan.variants.slice(1).map((v, i) => variantRecord(v, rendered[i + 1]!));
       const deliveries: DeliveryRecord[] = plan.targets.map((t, i) => ({

@@ -8,10 +8,11 @@ export const variantRecord = (d: Draft, bodies: Record<string, string>): Message
   mentions: d.mentions,
   attributes: d.attributes,
   bodies,
+  ...(d.alertKeys?.length ? { alertKeys: d.alertKeys } : {}),
 });
 
 /** The message with the delivery's variant (its subset of alerts) in place of the published text. */
 export function messageOf(msg: MessageRecord, d: Pick<DeliveryRecord, 'variant'>): MessageRecord {
   const v = d.variant ? msg.variants?.[d.variant - 1] : undefined;
-  return v ? { ...msg, ...v } : msg;
+  return v ? { ...msg, ...v, alertKeys: v.alertKeys } : msg;
 }

@@ -3,7 +3,7 @@
  * time; a delivery is one (message, subscription) pair with its own status. `pending` lists the
  * deliveries not yet final: that set is what survives a crash and is resumed at start.
  */
-import type { Level, Mentions } from '../../adapters/types.js';
+import type { Level, MessageAction, Mentions } from '../../adapters/types.js';
 import type { Store, WriteOp } from './store.js';
 
 export interface MessageRecord {
@@ -24,9 +24,12 @@ export interface MessageRecord {
    */
   variants?: MessageVariant[];
   createdAt: string;
+  /** an alert group's alert keys (src/templates/alerts/alert-draft.ts): cards sent for them are edited by later states */
+  alertKeys?: string[];
+  actions?: MessageAction[];
 }
 
-export type MessageVariant = Pick<MessageRecord, 'subject' | 'level' | 'mentions' | 'attributes' | 'bodies'>;
+export type MessageVariant = Pick<MessageRecord, 'subject' | 'level' | 'mentions' | 'attributes' | 'bodies' | 'alertKeys'>;
 
 /** muted: recorded while its subscription was muted, never sent; held: waits for the end of quiet hours */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'muted' | 'held';
@@ -55,6 +58,10 @@ export interface DeliveryRecord {
   /** a quiet-hours digest: the held deliveries it carries */
   carries?: string[];
   updatedAt: string;
+  /** the platform's id of what was sent (first part), where it gives one */
+  platformMessageId?: string;
+  /** set when this delivery edited an earlier card in place instead of sending a new message */
+  editedMessageId?: string;
 }
 
 /** The deliveries waiting for their subscription's quiet hours to end (src/routing/quiet-release.ts). */

@@ -22,6 +22,8 @@ export const deliveryView = (d: DeliveryRecord) => ({
   lastCode: d.lastCode,
   nextAttemptAt: d.nextAttemptAt ? new Date(d.nextAttemptAt).toISOString() : undefined,
   deliveredAt: d.deliveredAt,
+  platformMessageId: d.platformMessageId,
+  editedMessageId: d.editedMessageId,
 });
 
 export function messageRoutes(h: Herald): Router {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
 import { mentionsSchema } from '../../publish/intakes/json.js';
-import { parseDuration } from '../../routing/duration.js';
+import { parseDuration } from '../../alerts/duration.js';
 import { filterSchema, normalizeFilter } from '../../routing/filter.js';
 import { planFanOut } from '../../routing/plan.js';
 import { quietHoursSchema } from '../../routing/quiet-hours.js';
