@@ -68,6 +68,7 @@ export const jsonIntake: Intake = {
     const draft: Draft = {
       source: 'json',
       subject: b.subject,
+      text: b.message ?? (b.messageStructure ? b.messageStructure.default : undefined),
       level: b.level ?? 'info',
       mentions: b.mentions ?? {},
       // tags are message attributes too (filters see them); a named attribute wins over a tag
