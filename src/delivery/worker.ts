@@ -100,7 +100,8 @@ export function createWorker(deps: WorkerDeps) {
     if (d?.status !== 'pending') return { done: true };
     const adapter = adapters.get(d.protocol);
     if (!adapter) return finish(d, 'failed', `no adapter for protocol ${d.protocol}`);
-    const [sub, msg] = await Promise.all([subscriptions.open(d.subscriptionId), messages.getMessage(d.messageId).then((m) => m && messageOf(m, d))]);
+    const loaded = d;
+    const [sub, msg] = await Promise.all([subscriptions.open(d.subscriptionId), messages.getMessage(d.messageId).then((m) => m && messageOf(m, loaded))]);
     if (!sub) return finish(d, 'failed', 'the subscription was deleted before delivery');
     if (!msg) return finish(d, 'failed', 'the message expired before delivery');
 
