@@ -3,6 +3,7 @@
  * authentication, and may start and stop with the server.
  */
 import type express from 'express';
+import { silenceLinksPlugin } from './alerts/plugin.js';
 import { chatCommandsPlugin } from './commands/plugin.js';
 import { consolePluginFactory } from './console/plugin.js';
 import type { Herald } from './context.js';
@@ -19,4 +20,4 @@ export interface Plugin {
 
 export type PluginFactory = (h: Herald) => Plugin | undefined;
 
-export const plugins: PluginFactory[] = [metricsPlugin, openApiPlugin, consolePluginFactory, chatCommandsPlugin];
+export const plugins: PluginFactory[] = [metricsPlugin, openApiPlugin, consolePluginFactory, chatCommandsPlugin, silenceLinksPlugin];

@@ -6,6 +6,7 @@ import { authenticate } from './auth.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { auditRoutes } from './routes/audit.js';
 import { quotaRoutes } from './routes/quotas.js';
+import { silenceRoutes } from './routes/silences.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { publishRoutes } from './routes/publish.js';
@@ -56,6 +57,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     tokenRoutes(h),
     auditRoutes(h),
     quotaRoutes(h),
+    silenceRoutes(h),
     whoamiRoutes(h),
     subscriptionTestRoutes(h),
     templatePreviewRoutes(h),

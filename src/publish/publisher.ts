@@ -81,6 +81,7 @@ export function createPublisher(deps: PublisherDeps) {
         id: messageId,
         topic,
         subject: draft.subject,
+        text: draft.text ?? bodies.default ?? Object.values(bodies)[0],
         level: draft.level,
         mentions: draft.mentions,
         attributes: draft.attributes,
@@ -89,6 +90,8 @@ export function createPublisher(deps: PublisherDeps) {
         source: draft.source,
         deliveryCount: subs.length,
         createdAt: now,
+        ...(draft.alertKeys?.length ? { alertKeys: draft.alertKeys } : {}),
+        ...(draft.actions?.length ? { actions: draft.actions } : {}),
       };
       const deliveries: DeliveryRecord[] = subs.map((s, i) => ({
         id: deliveryId(messageId, i),
