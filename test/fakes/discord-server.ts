@@ -109,7 +109,11 @@ export async function startDiscordFake(): Promise<FakePlatform & { pings(endpoin
         const seconds = Math.ceil(wait) / 1000;
         return refuse(429, 429, { message: 'You are being rate limited.', retry_after: seconds, global: false }, { ...rateHeaders, 'retry-after': String(Math.ceil(seconds)), 'x-ratelimit-remaining': '0', 'x-ratelimit-scope': 'shared' });
       }
-      const text = [body.content, ...(body.embeds ?? []).flatMap((e: any) => [e.title, e.description, e.footer?.text])].filter((s) => typeof s === 'string').join('\n');
+      // what a person reads: Discord markdown shows a backslash-escaped character as itself
+      const text = [body.content, ...(body.embeds ?? []).flatMap((e: any) => [e.title, e.description, e.footer?.text])]
+        .filter((s) => typeof s === 'string')
+        .join('\n')
+        .replace(/\\([^A-Za-z0-9\s])/g, '$1');
       log.received.push({ at: Date.now(), endpoint, body, text });
       const message = { id: String(BigInt(Date.now()) * 4194304n + BigInt(randomInt(1 << 22))), type: 0, channel_id: '1', webhook_id: m[1], content: body.content ?? '', embeds: body.embeds ?? [] };
       return url.searchParams.get('wait') === 'true' ? { status: 200, body: message, headers: rateHeaders } : { status: 204, headers: rateHeaders };
