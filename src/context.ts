@@ -1,6 +1,7 @@
 /** Everything a request handler, a worker or a chat command may use; built once in src/server.ts. */
 import type { EventEmitter } from 'node:events';
 import type { Adapter, HttpClient } from '../adapters/types.js';
+import type { AlertOps } from './alerts/ops.js';
 import type { Config } from './config/schema.js';
 import type { DeliveryQueue } from './delivery/queue.js';
 import type { Logger } from './log.js';
@@ -35,4 +36,6 @@ export interface Herald {
   /** published, attempt, delivered, failed, wait, latency: see src/delivery/worker.ts */
   events: EventEmitter;
   state: { shuttingDown: boolean };
+  /** silence links and Alertmanager silences (src/alerts/ops.ts) */
+  alerts: AlertOps;
 }

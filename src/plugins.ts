@@ -3,11 +3,13 @@
  * authentication, and may start and stop with the server.
  */
 import type express from 'express';
+import { silenceLinksPlugin } from './alerts/plugin.js';
 import { chatCommandsPlugin } from './commands/plugin.js';
 import { consolePluginFactory } from './console/plugin.js';
 import type { Herald } from './context.js';
 import { metricsPlugin } from './metrics/plugin.js';
 import { openApiPlugin } from './openapi/plugin.js';
+import { quietHoursPlugin } from './routing/plugin.js';
 
 export interface Plugin {
   name: string;
@@ -19,4 +21,4 @@ export interface Plugin {
 
 export type PluginFactory = (h: Herald) => Plugin | undefined;
 
-export const plugins: PluginFactory[] = [metricsPlugin, openApiPlugin, consolePluginFactory, chatCommandsPlugin];
+export const plugins: PluginFactory[] = [metricsPlugin, openApiPlugin, consolePluginFactory, chatCommandsPlugin, silenceLinksPlugin, quietHoursPlugin];

@@ -4,7 +4,8 @@
  * https://open.dingtalk.com/document/robots/custom-robot-access (research/platforms-outbound.md §1)
  */
 import { createHash } from 'node:crypto';
-import { type Adapter, type AdapterFactory, EndpointError, type Target } from '../types.js';
+import { z } from 'zod';
+import { type Adapter, type AdapterFactory, EndpointError, type ProtocolDescription, type Target } from '../types.js';
 import { createAppRobot, isAppTarget } from './app-robot.js';
 import { classifyAnswer } from './codes.js';
 import { createDingtalkInbound } from './inbound.js';
@@ -33,13 +34,62 @@ const ENDPOINT_HELP =
   'A DingTalk endpoint is the custom robot\'s webhook URL, "https://oapi.dingtalk.com/robot/send?access_token=…": ' +
   'copy it from the group settings (bots → the custom robot)';
 
+/** `platforms.dingtalk`: the app robot's credentials (chat commands, `dingtalk-app:` targets) and where its APIs are. */
+export const dingtalkConfig = z.strictObject({
+  apiBase: z
+    .url({ protocol: /^https?$/ })
+    .default('https://api.dingtalk.com')
+    .describe('Stream gateway, access token and robot group-message API (app robot, chat commands)'),
+  clientId: z.string().min(1).optional().describe("the DingTalk app's AppKey (HERALD_DINGTALK_CLIENT_ID)"),
+  clientSecret: z.string().min(1).optional().describe("the DingTalk app's AppSecret (HERALD_DINGTALK_CLIENT_SECRET)"),
+});
+
+/** https://open.dingtalk.com/document/robots/custom-robot-access: where the group admin finds each value. */
+export const DINGTALK_DESCRIPTION: ProtocolDescription = {
+  displayName: 'DingTalk',
+  summary: 'A DingTalk group’s custom robot (自定义机器人).',
+  color: '#1677ff',
+  docsUrl: 'https://open.dingtalk.com/document/robots/custom-robot-access',
+  fields: [
+    {
+      name: 'endpoint',
+      label: 'Webhook URL',
+      help: 'In the group: Group Settings → Bots (机器人) → Add Robot → Custom. After choosing its security settings, copy the webhook URL it shows.',
+      required: true,
+      secret: false,
+      example: 'https://oapi.dingtalk.com/robot/send?access_token=…',
+    },
+    {
+      name: 'secret',
+      label: 'Signing secret',
+      help: 'Security settings → Sign (加签): the secret starting with SEC. Recommended.',
+      required: false,
+      secret: true,
+      example: 'SEC…',
+    },
+    {
+      name: 'keyword',
+      label: 'Keyword',
+      help: 'Security settings → Custom keywords (自定义关键词): one of them. Herald puts it in every message.',
+      required: false,
+      secret: false,
+      example: 'alert',
+    },
+  ],
+  mentions: { all: true, mobiles: 'Phone numbers of group members', users: 'DingTalk userIds' },
+  secretParts: [
+    { in: 'query', name: 'access_token' },
+    { in: 'path', after: 'dingtalk-app:' },
+  ],
+  // DingTalk markdown: headings, bold, links, quotes; no colours; a line break needs a blank line.
+  dialect: { br: '\n\n', bold: '**{text}**', link: '[{text}]({url})', firing: '**{text}**', resolved: '**{text}**', note: '> {text}' },
+};
+
 export const dingtalkAdapter: AdapterFactory = {
   protocol: 'dingtalk',
-  defaults: {
-    rateLimits: [DINGTALK_RATE_WINDOW],
-    // Stream gateway, access token and robot group-message API (app robot, chat commands).
-    apiBase: 'https://api.dingtalk.com',
-  },
+  describe: DINGTALK_DESCRIPTION,
+  config: dingtalkConfig,
+  defaults: { rateLimits: [DINGTALK_RATE_WINDOW] },
   env: {
     HERALD_DINGTALK_CLIENT_ID: { key: 'clientId' },
     HERALD_DINGTALK_CLIENT_SECRET: { key: 'clientSecret', secret: true },
@@ -48,7 +98,7 @@ export const dingtalkAdapter: AdapterFactory = {
     const app = createAppRobot(deps.config);
     return {
       protocol: 'dingtalk',
-      displayName: 'DingTalk',
+      displayName: DINGTALK_DESCRIPTION.displayName,
       allowedHosts: [DINGTALK_HOST],
       normalizeEndpoint,
       maskEndpoint,

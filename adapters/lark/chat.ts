@@ -10,8 +10,11 @@ import { type LarkSdk, larkSdk } from './sdk.js';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'winston';
 import { z } from 'zod';
-import { EndpointError, type Outcome, type PlatformConfig, type Target } from '../types.js';
-import type { LarkBody } from './render.js';
+import { EndpointError, type MessageAction, type Outcome, type PlatformConfig, type Target } from '../types.js';
+import type { LarkActions, LarkBody, LarkCardBody, LarkDiv, LarkTextBody } from './render.js';
+
+/** A chat part's body: a text, or a card that may carry buttons. */
+export type LarkChatBody = LarkTextBody | LarkCardBody<LarkDiv | LarkActions>;
 
 export const LARK_CHAT_PREFIX = 'lark-chat:';
 
@@ -61,6 +64,8 @@ export interface LarkApp {
   readonly sdkLogger: LarkSdk.Logger;
   /** `uuid`: Lark posts at most one message per uuid within an hour, so a retry after a lost answer is not shown twice */
   send(chatId: string, msgType: 'text' | 'interactive', content: string, uuid: string): Promise<Outcome>;
+  /** PATCH /open-apis/im/v1/messages/:message_id with a whole new card */
+  edit(messageId: string, content: string): Promise<Outcome>;
   chatInfo(chatId: string): Promise<ChatInfo>;
 }
 
@@ -126,6 +131,17 @@ export function createLarkApp(config: PlatformConfig, log: Logger): LarkApp | un
         return settle(classifyImAnswer(response.status, response.data, response.headers));
       }
     },
+    async edit(messageId, content) {
+      try {
+        const res = await client.im.message.patch({ path: { message_id: messageId }, data: { content } });
+        const outcome = settle(classifyImAnswer(200, res, undefined));
+        return outcome.ok ? { ok: true, platformMessageId: messageId } : outcome;
+      } catch (err) {
+        const response = (err as { response?: { status: number; data: unknown; headers?: Record<string, unknown> } }).response;
+        if (!response) return failedWithoutAnswer(err);
+        return settle(classifyImAnswer(response.status, response.data, response.headers));
+      }
+    },
     async chatInfo(chatId) {
       const res = await client.im.chat.get({ path: { chat_id: chatId }, params: { user_id_type: 'open_id' } });
       if (res.code !== 0 || !res.data) throw new Error(`lark: im.chat.get answered code ${res.code}`);
@@ -162,7 +178,7 @@ function failedWithoutAnswer(err: unknown): Outcome {
 }
 
 /** IM message bodies carry the card or text as a JSON string in `content` (research §2.1). */
-export function toImMessage(payload: LarkBody): { msgType: 'text' | 'interactive'; content: string } {
+export function toImMessage(payload: LarkBody | LarkChatBody): { msgType: 'text' | 'interactive'; content: string } {
   if (payload.msg_type === 'text') return { msgType: 'text', content: JSON.stringify({ text: payload.content.text }) };
   return { msgType: 'interactive', content: JSON.stringify(payload.card) };
 }
@@ -172,12 +188,38 @@ const NOT_CONFIGURED =
 
 /** A part for a chat: the rendered body and its idempotency key (delivery id and part number, ≤ 50 chars). */
 export interface ChatPart {
-  body: LarkBody;
+  body: LarkChatBody;
   uuid: string;
 }
 
-export const chatParts = (bodies: LarkBody[], deliveryId: string): ChatPart[] =>
-  bodies.map((body, i) => ({ body, uuid: `${deliveryId}-${i}` }));
+/**
+ * Chat cards are shared (`update_multi`), so an alert's later state can edit them in place, and the
+ * last part carries the message's buttons: callbacks (`card.action.trigger`, ./inbound.ts) and the
+ * Silence page as a link. https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/patch
+ */
+export function chatParts(bodies: LarkBody[], deliveryId: string, actions: MessageAction[] = []): ChatPart[] {
+  return bodies.map((body, i) => {
+    if (body.msg_type !== 'interactive') return { body, uuid: `${deliveryId}-${i}` };
+    const buttons: LarkActions['actions'] = [];
+    if (i === bodies.length - 1) {
+      for (const a of actions) buttons.push({ tag: 'button', text: { tag: 'plain_text', content: a.label }, type: a.kind === 'silence' ? 'danger' : 'default', value: a.value });
+      const page = actions.find((a) => a.url);
+      if (page?.url) buttons.push({ tag: 'button', text: { tag: 'plain_text', content: 'Silence…' }, type: 'default', url: page.url });
+    }
+    const card: LarkCardBody<LarkDiv | LarkActions>['card'] = { ...body.card, config: { ...body.card.config, update_multi: true }, elements: buttons.length ? [...body.card.elements, { tag: 'action' as const, actions: buttons }] : body.card.elements };
+    return { body: { ...body, card }, uuid: `${deliveryId}-${i}` };
+  });
+}
+
+/** Lark edits messages sent in the last 14 days (im/v1/message/patch, "仅支持更新 14 天内发送的消息"). */
+export const CHAT_EDIT_WINDOW_MS = 14 * 86_400_000;
+
+export async function editInChat(app: LarkApp | undefined, messageId: string, payload: unknown): Promise<Outcome> {
+  if (!app) return { ok: false, kind: 'permanent', message: NOT_CONFIGURED };
+  const { msgType, content } = toImMessage((payload as ChatPart).body);
+  if (msgType !== 'interactive') return { ok: false, kind: 'permanent', message: 'lark: only cards can be edited' };
+  return app.edit(messageId, content);
+}
 
 export async function sendToChat(app: LarkApp | undefined, target: Target, payload: unknown): Promise<Outcome> {
   if (!app) return { ok: false, kind: 'permanent', message: NOT_CONFIGURED };

@@ -43,6 +43,17 @@ interface MessageEvent {
   };
 }
 
+/** `card.action.trigger` as the SDK hands it over: header and event flattened into one object. */
+interface CardActionEvent {
+  event_id?: string;
+  app_id?: string;
+  operator?: { open_id?: string };
+  action?: { value?: unknown; tag?: string };
+  context?: { open_message_id?: string; open_chat_id?: string };
+}
+
+type CardAnswer = { toast?: { type: 'success' | 'error' | 'info' | 'warning'; content: string } };
+
 const sameSecret = (a: string | undefined, b: string): boolean =>
   typeof a === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -125,13 +136,38 @@ export function createLarkInbound(hub: CommandHub, app: LarkApp, log: Logger): I
     return 'accepted';
   }
 
+  /**
+   * A button pressed on one of our cards (`card.action.trigger`, schema 2.0). Lark shows the toast we
+   * answer within 3 s. The callback's verification token is checked before the SDK flattens the
+   * event (its `token` field then holds the card's update token instead).
+   * https://open.feishu.cn/document/uAjLw4CM/ukzMukzMukzM/feishu-cards/card-callback-communication
+   */
+  async function onCardAction(data: CardActionEvent): Promise<Verdict | CardAnswer> {
+    if (data.app_id && data.app_id !== settings.appId) return 'refused';
+    const value = data.action?.value;
+    const chatId = data.context?.open_chat_id;
+    const userId = data.operator?.open_id;
+    if (!data.event_id || !value || typeof value !== 'object' || !chatId || !userId || !hub.action) return 'ignored';
+    if (!(await hub.firstSeen(`card:${data.event_id}`, EVENT_DEDUP_TTL_MS))) return {};
+    const work = hub.action({ protocol: 'lark', eventId: data.event_id, chatId, userId, value: value as Record<string, unknown> });
+    const answer = await Promise.race([work, new Promise<undefined>((r) => setTimeout(() => r(undefined), ACK_BUDGET_MS).unref())]);
+    if (!answer) {
+      inFlight.add(work.then(() => {}, () => {}));
+      return { toast: { type: 'info', content: 'Working on it…' } };
+    }
+    return { toast: { type: answer.ok ? 'success' : 'error', content: answer.text.slice(0, 200) } };
+  }
+
   const dispatcher = (transport: 'webhook' | 'websocket') =>
     new (larkSdk().EventDispatcher)({
       encryptKey: settings.encryptKey,
       verificationToken: settings.verificationToken,
       logger: app.sdkLogger,
       loggerLevel: larkSdk().LoggerLevel.warn,
-    }).register({ 'im.message.receive_v1': (data: unknown) => onMessage(data as MessageEvent, transport) });
+    }).register({
+      'im.message.receive_v1': (data: unknown) => onMessage(data as MessageEvent, transport),
+      'card.action.trigger': (data: unknown) => onCardAction(data as CardActionEvent),
+    });
 
   const webhook = dispatcher('webhook');
 
@@ -142,17 +178,26 @@ export function createLarkInbound(hub: CommandHub, app: LarkApp, log: Logger): I
     return Number.isFinite(seconds) && Math.abs(Date.now() - seconds * 1000) <= CALLBACK_MAX_AGE_MS;
   }
 
-  /** url_verification is not signed (research §2.2): answer it when its token is ours. */
-  function challengeOf(body: Record<string, unknown>): string | undefined {
-    let plain: Record<string, unknown> = body;
-    if (typeof body.encrypt === 'string') {
-      if (!settings.encryptKey) throw Errors.callbackRefused();
-      try {
-        plain = JSON.parse(new (larkSdk().AESCipher)(settings.encryptKey).decrypt(body.encrypt)) as Record<string, unknown>;
-      } catch {
-        throw Errors.callbackRefused();
-      }
+  function plainOf(body: Record<string, unknown>): Record<string, unknown> {
+    if (typeof body.encrypt !== 'string') return body;
+    if (!settings.encryptKey) throw Errors.callbackRefused();
+    try {
+      return JSON.parse(new (larkSdk().AESCipher)(settings.encryptKey).decrypt(body.encrypt)) as Record<string, unknown>;
+    } catch {
+      throw Errors.callbackRefused();
     }
+  }
+
+  /** Schema 2.0 callbacks carry the verification token in `header.token`. */
+  function checkHeaderToken(plain: Record<string, unknown>): void {
+    const header = plain.header as { token?: string; event_type?: string } | undefined;
+    if (plain.schema !== '2.0' || header?.event_type !== 'card.action.trigger') return;
+    if (!settings.verificationToken && !settings.encryptKey) throw Errors.callbackRefused();
+    if (settings.verificationToken && !sameSecret(header.token, settings.verificationToken)) throw Errors.callbackRefused();
+  }
+
+  /** url_verification is not signed (research §2.2): answer it when its token is ours. */
+  function challengeOf(plain: Record<string, unknown>): string | undefined {
     if (plain.type !== 'url_verification') return undefined;
     if (!settings.verificationToken || !sameSecret(plain.token as string, settings.verificationToken)) throw Errors.callbackRefused();
     return typeof plain.challenge === 'string' ? plain.challenge : '';
@@ -169,17 +214,20 @@ export function createLarkInbound(hub: CommandHub, app: LarkApp, log: Logger): I
           throw Errors.invalidJson();
         }
         if (!body || typeof body !== 'object' || Array.isArray(body)) throw Errors.invalidJson();
-        const challenge = challengeOf(body as Record<string, unknown>);
+        const plain = plainOf(body as Record<string, unknown>);
+        const challenge = challengeOf(plain);
         if (challenge !== undefined) {
           res.json({ challenge });
           return;
         }
         if (!fresh(req.headers)) throw Errors.callbackRefused();
+        checkHeaderToken(plain);
         // The SDK hashes JSON.stringify(body) with the signature headers: Lark's bodies are compact JSON.
         const verdict: unknown = await webhook.invoke(Object.assign(Object.create({ headers: req.headers }), body));
         // undefined: bad signature; "no undefined event handle": did not decrypt.
         if (verdict === undefined || verdict === 'refused' || verdict === 'no undefined event handle') throw Errors.callbackRefused();
-        res.json({});
+        // a card action answers with its toast; every other event with {}
+        res.json(verdict && typeof verdict === 'object' ? verdict : {});
       });
     },
     async start() {

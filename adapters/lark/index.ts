@@ -4,8 +4,9 @@
  * https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot
  */
 import { createHash } from 'node:crypto';
-import { type Adapter, type AdapterFactory, EndpointError, type PlatformConfig } from '../types.js';
-import { chatLimiterKey, chatParts, createLarkApp, isChatEndpoint, normalizeChatEndpoint, sendToChat } from './chat.js';
+import { z } from 'zod';
+import { type Adapter, type AdapterFactory, EndpointError, type PlatformConfig, type ProtocolDescription } from '../types.js';
+import { CHAT_EDIT_WINDOW_MS, chatLimiterKey, chatParts, createLarkApp, editInChat, isChatEndpoint, normalizeChatEndpoint, sendToChat } from './chat.js';
 import { classifyLarkAnswer } from './codes.js';
 import { createLarkInbound } from './inbound.js';
 import { type LarkBody, renderLark } from './render.js';
@@ -72,8 +73,80 @@ export function larkLimiterKey(endpoint: string): string {
   return `lark:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
 }
 
+/** `platforms.lark`: the app bot (chat commands, `lark-chat:` targets); without appId and appSecret it is off. */
+export const larkConfig = z.strictObject({
+  appId: z.string().min(1).optional().describe('HERALD_LARK_APP_ID'),
+  appSecret: z.string().min(1).optional().describe('HERALD_LARK_APP_SECRET'),
+  encryptKey: z.string().min(1).optional().describe('HERALD_LARK_ENCRYPT_KEY: decrypts event callbacks'),
+  verificationToken: z.string().min(1).optional().describe('HERALD_LARK_VERIFICATION_TOKEN'),
+  apiBase: z
+    .url({ protocol: /^https?$/ })
+    .default('https://open.feishu.cn')
+    .describe("the SDK's domain: https://open.feishu.cn or https://open.larksuite.com"),
+  mode: z.enum(['webhook', 'websocket']).default('webhook').describe('events by HTTP callback at /v1/callbacks/lark, or the SDK long connection'),
+});
+
+/** https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot */
+export const LARK_DESCRIPTION: ProtocolDescription = {
+  displayName: 'Lark (Feishu)',
+  summary: 'A Lark or Feishu group’s custom bot.',
+  color: '#00a68a',
+  docsUrl: 'https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot',
+  fields: [
+    {
+      name: 'endpoint',
+      label: 'Webhook address',
+      help: 'In the group: Settings → Bots → Add Bot → Custom Bot. Lark shows the webhook address once the bot is added (open.feishu.cn or open.larksuite.com).',
+      required: true,
+      secret: false,
+      example: 'https://open.feishu.cn/open-apis/bot/v2/hook/…',
+    },
+    {
+      name: 'secret',
+      label: 'Signing secret',
+      help: 'Security settings → Set signature verification (签名校验): copy the secret.',
+      required: false,
+      secret: true,
+      example: 'ZHk3…',
+    },
+    {
+      name: 'keyword',
+      label: 'Keyword',
+      help: 'Security settings → Custom keywords: one of them. Herald puts it in every message.',
+      required: false,
+      secret: false,
+      example: 'alert',
+    },
+  ],
+  mentions: { all: true, users: 'Open IDs (ou_…) or user IDs' },
+  secretParts: [
+    { in: 'path', after: '/open-apis/bot/v2/hook/' },
+    { in: 'path', after: 'lark-chat:' },
+  ],
+  // lark_md: **bold**, [link](url), <font color> (green, red, grey):
+  // https://open.feishu.cn/document/common-capabilities/message-card/message-cards-content/using-markdown-tags
+  dialect: {
+    br: '\n',
+    bold: '**{text}**',
+    link: '[{text}]({url})',
+    firing: "<font color='red'>**{text}**</font>",
+    resolved: "<font color='green'>**{text}**</font>",
+    note: "<font color='grey'>{text}</font>",
+  },
+  callbacks: [
+    {
+      method: 'post',
+      path: '',
+      operationId: 'larkEvents',
+      summary: "Lark event subscription (im.message.receive_v1), verified with the app's keys",
+    },
+  ],
+};
+
 export const larkAdapter: AdapterFactory = {
   protocol: 'lark',
+  describe: LARK_DESCRIPTION,
+  config: larkConfig,
   defaults: LARK_DEFAULTS,
   env: {
     HERALD_LARK_APP_ID: { key: 'appId' },
@@ -86,13 +159,16 @@ export const larkAdapter: AdapterFactory = {
     const app = createLarkApp(deps.config, deps.log);
     return {
       protocol: 'lark',
-      displayName: 'Lark (Feishu)',
+      displayName: LARK_DESCRIPTION.displayName,
       allowedHosts: LARK_HOSTS,
       normalizeEndpoint: normalizeLarkEndpoint,
       maskEndpoint: maskLarkEndpoint,
       limiterKey: (target) => larkLimiterKey(target.endpoint),
       render: (msg, target) =>
-        isChatEndpoint(target.endpoint) ? chatParts(renderLark(msg, target), msg.deliveryId) : renderLark(msg, target),
+        isChatEndpoint(target.endpoint) ? chatParts(renderLark(msg, target), msg.deliveryId, msg.actions) : renderLark(msg, target),
+      // Custom bots cannot edit what they sent; the app bot edits its chat cards for 14 days.
+      editWindowMs: (target) => (isChatEndpoint(target.endpoint) && app ? CHAT_EDIT_WINDOW_MS : 0),
+      edit: (target, messageId, payload) => editInChat(app, messageId, payload),
       async send(target, payload, ctx) {
         // Groups subscribed by a chat command: the app's IM API, see ./chat.ts.
         if (isChatEndpoint(target.endpoint)) return sendToChat(app, target, payload);

@@ -35,14 +35,26 @@ export interface LarkTextBody {
   content: { text: string };
 }
 
-export interface LarkCardBody {
+export interface LarkCardBody<E = LarkDiv> {
   msg_type: 'interactive';
   /** research §2.4: for `interactive` the card is top-level, not inside `content` */
   card: {
-    config: { wide_screen_mode: boolean };
+    /** `update_multi`: a shared card, which the app may edit for everyone (app-bot chats, ./chat.ts) */
+    config: { wide_screen_mode: boolean; update_multi?: boolean };
     header: { template: string; title: { tag: 'plain_text'; content: string } };
-    elements: { tag: 'div'; text: { tag: 'lark_md'; content: string } }[];
+    elements: E[];
   };
+}
+
+export interface LarkDiv {
+  tag: 'div';
+  text: { tag: 'lark_md'; content: string };
+}
+
+/** Card 1.0 `action` module: buttons that call back with `value`, or open `url`. */
+export interface LarkActions {
+  tag: 'action';
+  actions: { tag: 'button'; text: { tag: 'plain_text'; content: string }; type: 'default' | 'primary' | 'danger'; value?: Record<string, string>; url?: string }[];
 }
 
 /** What `render` returns and `send` signs: a webhook body without `timestamp`/`sign`. */

@@ -1,6 +1,7 @@
 /** The generic webhook: a JSON envelope POSTed to any public https URL, signed when a secret is set. */
 import { createHash } from 'node:crypto';
-import { type Adapter, type AdapterFactory, EndpointError, type Outcome, type Target } from '../types.js';
+import { z } from 'zod';
+import { type Adapter, type AdapterFactory, EndpointError, type Outcome, type ProtocolDescription, type Target } from '../types.js';
 import { retryAfterMs } from '../shared/answer.js';
 import { signWebhook } from './sign.js';
 
@@ -29,13 +30,43 @@ export function classifyHttp(status: number, headers: Headers): Outcome {
   return { ok: false, kind: 'permanent', code: status, message: `the receiver refused the delivery (HTTP ${status}); check its URL and secret` };
 }
 
+export const WEBHOOK_DESCRIPTION: ProtocolDescription = {
+  displayName: 'Webhook',
+  summary: 'Any HTTPS URL that accepts a JSON POST: Herald’s envelope with the message.',
+  color: '#7c3aed',
+  fields: [
+    {
+      name: 'endpoint',
+      label: 'URL',
+      help: 'Your receiver’s URL. Herald does not follow redirects: give the final address.',
+      required: true,
+      secret: false,
+      example: 'https://example.com/hooks/herald',
+    },
+    {
+      name: 'secret',
+      label: 'Signing key',
+      help: 'Herald signs each delivery with it (X-Herald-Timestamp and X-Herald-Signature headers) so your receiver can check it came from Herald.',
+      required: false,
+      secret: true,
+      example: 'a long random string',
+    },
+  ],
+  // the envelope carries the mentions as given; the receiver decides what they mean
+  mentions: { all: false },
+  // any URL: its credential may sit anywhere in the path or query
+  secretParts: [{ in: 'userinfo' }, { in: 'pathAndQuery' }],
+};
+
 export const webhookAdapter: AdapterFactory = {
   protocol: 'webhook',
+  describe: WEBHOOK_DESCRIPTION,
+  config: z.strictObject({}),
   defaults: { rateLimits: [] },
   create(): Adapter {
     return {
       protocol: 'webhook',
-      displayName: 'Webhook',
+      displayName: WEBHOOK_DESCRIPTION.displayName,
       allowedHosts: undefined,
       normalizeEndpoint(endpoint) {
         let url: URL;

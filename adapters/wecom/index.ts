@@ -4,7 +4,8 @@
  * https://developer.work.weixin.qq.com/document/path/91770 (research/platforms-outbound.md §3)
  */
 import { createHash } from 'node:crypto';
-import { type Adapter, type AdapterDeps, type AdapterFactory, EndpointError, type PlatformConfig, type Target } from '../types.js';
+import { z } from 'zod';
+import { type Adapter, type AdapterDeps, type AdapterFactory, EndpointError, type PlatformConfig, type ProtocolDescription, type Target } from '../types.js';
 import { classifyAnswer } from './codes.js';
 import { createWecomInbound } from './inbound.js';
 import { renderWecom } from './render.js';
@@ -24,13 +25,51 @@ const ENDPOINT_HELP =
   'A WeCom endpoint is the group robot\'s webhook URL, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…", ' +
   'or just its key: copy it from the group (… → Group Robot → the robot)';
 
+/** `platforms.wecom`: where a bare key is sent, and the AI bot's callback keys (chat commands; both or neither). */
+export const wecomConfig = z.strictObject({
+  webhookBase: z.url({ protocol: /^https?$/ }).default(DEFAULT_WEBHOOK_BASE).describe('where an endpoint given as a bare key is sent'),
+  token: z.string().min(1).optional().describe("the AI bot's callback Token (HERALD_WECOM_TOKEN)"),
+  encodingAesKey: z.string().min(1).optional().describe("the AI bot's 43-character EncodingAESKey (HERALD_WECOM_ENCODING_AES_KEY)"),
+});
+
+/** https://developer.work.weixin.qq.com/document/path/91770 */
+export const WECOM_DESCRIPTION: ProtocolDescription = {
+  displayName: 'WeCom',
+  summary: 'A WeCom (企业微信) group robot. It has no secret and no keyword.',
+  color: '#2b7a4b',
+  docsUrl: 'https://developer.work.weixin.qq.com/document/path/91770',
+  fields: [
+    {
+      name: 'endpoint',
+      label: 'Webhook URL or key',
+      help: 'In the group chat: settings icon (top right) → Group Robot (群机器人) → Add Group Robot → New. Copy the webhook URL, or just the key after "key=". Later, click the robot in the group to see it again.',
+      required: true,
+      secret: false,
+      example: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…',
+    },
+  ],
+  mentions: { all: true, mobiles: 'Phone numbers', users: 'WeCom userids' },
+  secretParts: [{ in: 'query', name: 'key' }],
+  // WeCom markdown: <font color="info|comment|warning">
+  dialect: {
+    br: '\n',
+    bold: '**{text}**',
+    link: '[{text}]({url})',
+    firing: '<font color="warning">**{text}**</font>',
+    resolved: '<font color="info">**{text}**</font>',
+    note: '<font color="comment">{text}</font>',
+  },
+  callbacks: [
+    { method: 'get', path: '', operationId: 'wecomVerifyUrl', summary: 'WeCom AI bot URL verification (echostr)' },
+    { method: 'post', path: '', operationId: 'wecomMessages', summary: 'WeCom AI bot messages, verified and decrypted with @wecom/crypto' },
+  ],
+};
+
 export const wecomAdapter: AdapterFactory = {
   protocol: 'wecom',
-  defaults: {
-    rateLimits: [WECOM_RATE_WINDOW],
-    // Where a bare key is sent: config platforms.wecom.webhookBase.
-    webhookBase: DEFAULT_WEBHOOK_BASE,
-  },
+  describe: WECOM_DESCRIPTION,
+  config: wecomConfig,
+  defaults: { rateLimits: [WECOM_RATE_WINDOW] },
   env: {
     HERALD_WECOM_TOKEN: { key: 'token', secret: true },
     HERALD_WECOM_ENCODING_AES_KEY: { key: 'encodingAesKey', secret: true },
@@ -39,7 +78,7 @@ export const wecomAdapter: AdapterFactory = {
     const base = webhookBase(deps.config);
     const adapter: Adapter = {
       protocol: 'wecom',
-      displayName: 'WeCom',
+      displayName: WECOM_DESCRIPTION.displayName,
       allowedHosts: [WECOM_HOST],
       normalizeEndpoint: (endpoint) => normalizeEndpoint(endpoint, base),
       maskEndpoint,

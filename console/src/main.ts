@@ -6,8 +6,10 @@ import { type Me, session } from './session.js';
 import { clearFlash, errorText, flash, flashIsFresh } from './ui.js';
 import { auditView } from './views/audit.js';
 import { failedView } from './views/failed.js';
+import { messageView } from './views/message.js';
 import { publishView } from './views/publish.js';
 import { quotasView } from './views/quotas.js';
+import { silencesView } from './views/silences.js';
 import { signInView } from './views/signin.js';
 import { templateEditView, templatesView } from './views/templates.js';
 import { tokensView } from './views/tokens.js';
@@ -33,11 +35,13 @@ const routes: Route[] = [
   { pattern: /^topics\/([^/]+)$/, view: topicView, title: 'Topic', admin: true },
   { pattern: /^publish$/, view: publishView, title: 'Publish', admin: false },
   { pattern: /^publish\/([^/]+)$/, view: publishView, title: 'Publish', admin: false },
+  { pattern: /^messages\/([^/]+)$/, view: messageView, title: 'Message', admin: false },
   { pattern: /^failed$/, view: failedView, title: 'Failed deliveries', admin: true },
   { pattern: /^templates$/, view: templatesView, title: 'Templates', admin: true },
   { pattern: /^templates\/new$/, view: templateEditView, title: 'New template', admin: true },
   { pattern: /^templates\/([^/]+)\/([^/]+)$/, view: templateEditView, title: 'Template', admin: true },
   { pattern: /^tokens$/, view: tokensView, title: 'Tokens', admin: true },
+  { pattern: /^silences$/, view: silencesView, title: 'Silences', admin: true },
   { pattern: /^audit$/, view: auditView, title: 'Audit trail', admin: true },
   { pattern: /^quotas$/, view: quotasView, title: 'Quotas', admin: true },
 ];
@@ -48,6 +52,7 @@ const NAV: [string, string, boolean][] = [
   ['failed', 'Failed', true],
   ['templates', 'Templates', true],
   ['tokens', 'Tokens', true],
+  ['silences', 'Silences', true],
   ['audit', 'Audit', true],
   ['quotas', 'Quotas', true],
 ];

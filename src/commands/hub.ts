@@ -5,7 +5,9 @@
  * through addSubscription/removeSubscription, so it is validated, quota-checked and audited as
  * `chat:<protocol>:<userId>`.
  */
-import { type CommandHub, type EndpointContext, EndpointError, type InboundChannel, type InboundCommand } from '../../adapters/types.js';
+import { type CommandHub, type EndpointContext, EndpointError, type InboundAction, type InboundChannel, type InboundCommand } from '../../adapters/types.js';
+import { runAlertAction } from '../alerts/actions.js';
+import { runAlertCommand } from '../alerts/commands.js';
 import type { Herald } from '../context.js';
 import { HeraldError } from '../errors.js';
 import { addSubscription, removeSubscription } from '../http/routes/subscriptions.js';
@@ -55,6 +57,26 @@ export class ChatCommandHub implements CommandHub {
     }
   }
 
+  /** A button pressed on an alert card: the same permission policy and audit as the commands. */
+  async action(input: InboundAction): Promise<{ ok: boolean; text: string }> {
+    const a: InboundAction = { ...input, protocol: this.protocol };
+    const cmd: InboundCommand = { protocol: this.protocol, eventId: a.eventId, chatId: a.chatId, userId: a.userId, userName: a.userName, text: '' };
+    const checkPermission = async () => {
+      try {
+        await this.checkPermission(cmd);
+      } catch (err) {
+        if (err instanceof Answer) throw new Error(say('en', err.key, err.params));
+        throw err;
+      }
+    };
+    try {
+      return await runAlertAction({ h: this.h, a, checkPermission, actor: actorOf(cmd) });
+    } catch (err) {
+      this.h.log.error('card action failed', { protocol: this.protocol, chatId: a.chatId, err });
+      return { ok: false, text: say('en', 'failed') };
+    }
+  }
+
   private dispatch(cmd: InboundCommand, c: ParsedCommand): Promise<string> {
     switch (c.name) {
       case 'subscribe':
@@ -65,6 +87,11 @@ export class ChatCommandHub implements CommandHub {
         return this.list(cmd, c.lang);
       case 'help':
         return Promise.resolve(say(c.lang, 'help', { argument: this.channel?.argumentHint ?? '' }));
+      case 'silence':
+      case 'silences':
+      case 'unsilence':
+      case 'ack':
+        return runAlertCommand({ h: this.h, cmd, c: { ...c, name: c.name }, checkPermission: () => this.checkPermission(cmd), actor: actorOf(cmd) });
     }
   }
 

@@ -2,8 +2,9 @@
  * Turns what a person typed to the bot into a command: mentions stripped, the command word and its
  * aliases recognised (with or without a leading slash), the reply language taken from the words used.
  */
+import { ALERT_ALIASES, type AlertCommandName } from '../alerts/commands.js';
 
-export type CommandName = 'subscribe' | 'unsubscribe' | 'list' | 'help';
+export type CommandName = 'subscribe' | 'unsubscribe' | 'list' | 'help' | AlertCommandName;
 export type Lang = 'en' | 'zh';
 
 export interface ParsedCommand {
@@ -21,6 +22,7 @@ export const ALIASES: Readonly<Record<CommandName, readonly string[]>> = {
   unsubscribe: ['unsubscribe', 'unsub', '退订', '取消订阅'],
   list: ['list', 'ls', '列表'],
   help: ['help', '?', '帮助'],
+  ...ALERT_ALIASES,
 };
 
 const BY_WORD = new Map<string, { name: CommandName; lang: Lang }>();

@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { type Config, configSchema } from './schema.js';
+import { adapterFactories } from '../../adapters/index.js';
+import type { AdapterFactory } from '../../adapters/types.js';
+import { type Config, checkedConfigSchema } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -81,6 +83,8 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[], platformEnv: Platfo
   set(['secretKeyPrevious'], env.HERALD_SECRET_KEY_PREVIOUS);
   set(['logLevel'], env.HERALD_LOG_LEVEL);
   set(['logFormat'], env.HERALD_LOG_FORMAT);
+  set(['publicUrl'], env.HERALD_PUBLIC_URL);
+  set(['alertmanager', 'url'], env.HERALD_ALERTMANAGER_URL);
   if (env.HERALD_ALLOW_HOSTS) {
     set(['allowHosts'], env.HERALD_ALLOW_HOSTS.split(/[\s,]+/).filter(Boolean));
   }
@@ -103,12 +107,17 @@ const BUILT_IN: Tree = {
 export type PlatformEnv = Record<string, Record<string, string>>;
 
 /**
- * Loads and checks the whole configuration. `platformDefaults` are the adapters' own defaults,
- * merged under the files so a new platform works without a config entry; `platformEnv` their
- * environment variables.
+ * Loads and checks the whole configuration. The platforms come from the adapter registry: their
+ * defaults are merged under the files (a new platform works without a config entry), their
+ * environment variables read, and each `platforms.<protocol>` section checked by the adapter's own
+ * strict schema (an unknown platform or key stops the start).
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, platformDefaults: Tree = {}, platformEnv: PlatformEnv = {}): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, factories: readonly AdapterFactory[] = adapterFactories): Config {
   const problems: string[] = [];
+  const platformDefaults = Object.fromEntries(factories.map((f) => [f.protocol, f.defaults]));
+  const platformEnv: PlatformEnv = Object.fromEntries(
+    factories.map((f) => [f.protocol, Object.fromEntries(Object.entries(f.env ?? {}).map(([name, s]) => [name, s.key]))]),
+  );
   let tree = merge(BUILT_IN, { platforms: platformDefaults });
   tree = merge(tree, readFile(defaultConfigPath(), problems));
   if (env.HERALD_CONFIG) {
@@ -117,14 +126,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, platformDefault
     else tree = merge(tree, readFile(path, problems));
   }
   tree = merge(tree, fromEnv(env, problems, platformEnv));
-  const parsed = configSchema.safeParse(tree);
+  const schema = checkedConfigSchema(Object.fromEntries(factories.map((f) => [f.protocol, f.config])));
+  const parsed = schema.safeParse(tree);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       problems.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+  return { ...(parsed.data as Config), dataDir: resolve(parsed.data.dataDir) };
 }
 
 export const projectRoot = (): string => resolve(dirname(defaultConfigPath()), '..');

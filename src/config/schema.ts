@@ -6,8 +6,14 @@ const rateWindow = z.strictObject({
   perMs: z.number().int().positive(),
 });
 
-/** `platforms.<protocol>`: rateLimits is common, every other key belongs to its adapter. */
-const platform = z.looseObject({ rateLimits: z.array(rateWindow) });
+/**
+ * The keys every `platforms.<protocol>` section has; every other key belongs to its adapter and is
+ * declared by the adapter's own `config` schema (adapters/<p>/index.ts). See platformsSchema.
+ */
+export const commonPlatformShape = { rateLimits: z.array(rateWindow) };
+
+/** The type of a section; at start each is checked by its adapter's strict schema (platformsSchema). */
+const platform = z.looseObject(commonPlatformShape);
 
 const commandPolicy = z.strictObject({
   /** who may subscribe a group: anyone in it, its admins, or the listed user ids */
@@ -35,6 +41,24 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']),
   logFormat: z.enum(['json', 'pretty']),
   records: z.strictObject({ retentionDays: z.number().positive() }),
+  /** the address people reach Herald at (HERALD_PUBLIC_URL): silence links and record links start with it */
+  publicUrl: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//i.test(u), 'HERALD_PUBLIC_URL must be an http(s) URL such as https://herald.example.com')
+    .optional(),
+  /** the Alertmanager whose API v2 Herald creates silences in (HERALD_ALERTMANAGER_URL) */
+  alertmanager: z.strictObject({
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'HERALD_ALERTMANAGER_URL must be an http(s) URL such as http://alertmanager:9093')
+      .optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    bearerToken: z.string().optional(),
+    timeoutMs: z.number().int().min(100),
+  }),
   delivery: z.strictObject({
     maxAttempts: z.number().int().min(1).max(100),
     backoffMs: z.number().int().min(1),
@@ -59,6 +83,42 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * `platforms` as this Herald checks it: one strict section per registered protocol (the common keys
+ * and the adapter's own), and no section for a protocol it does not have.
+ */
+export function platformsSchema(sections: Readonly<Record<string, z.ZodObject>>) {
+  const known = Object.keys(sections);
+  const shape = Object.fromEntries(
+    Object.entries(sections).map(([protocol, own]) => {
+      const keys = [...Object.keys(commonPlatformShape), ...Object.keys(own.shape)];
+      return [
+        protocol,
+        z.strictObject(
+          { ...own.shape, ...commonPlatformShape },
+          {
+            error: (issue) =>
+              issue.code === 'unrecognized_keys'
+                ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; platforms.${protocol} takes ${keys.join(', ')}`
+                : undefined,
+          },
+        ),
+      ];
+    }),
+  );
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown platform${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; this Herald delivers to ${known.join(', ')}`
+        : undefined,
+  });
+}
+
+/** The whole config schema with `platforms` checked section by section (see platformsSchema). */
+export function checkedConfigSchema(sections: Readonly<Record<string, z.ZodObject>>) {
+  return configSchema.extend({ platforms: platformsSchema(sections) });
+}
 
 function isTimeZone(tz: string): boolean {
   try {

@@ -5,8 +5,10 @@
 import type { EventEmitter } from 'node:events';
 import type { Adapter, HttpClient, OutboundMessage, Outcome, Target } from '../../adapters/types.js';
 import type { Config } from '../config/schema.js';
+import type { CardRef, CardRegistry } from '../alerts/cards.js';
 import type { Logger } from '../log.js';
-import type { DeliveryRecord, MessageRecord, MessageRepo } from '../store/messages.js';
+import { messageOf } from '../routing/variants.js';
+import { type DeliveryRecord, type MessageRecord, type MessageRepo, recordAttempt } from '../store/messages.js';
 import type { OpenSubscription, SubscriptionRepo } from '../store/subscriptions.js';
 import { backoffMs } from './backoff.js';
 import type { JobResult } from './queue.js';
@@ -25,6 +27,8 @@ export interface WorkerDeps {
   log: Logger;
   /** 'attempt' {protocol, outcome, ms}, 'delivered' {protocol, latencyMs}, 'failed' {protocol}, 'wait' {protocol, ms} */
   events: EventEmitter;
+  /** alert cards to edit in place instead of posting the next state anew (src/alerts/cards.ts) */
+  cards?: CardRegistry;
 }
 
 /** Waits behind a robot's limiter shorter than this are kept in memory only (a restart retries at once). */
@@ -60,7 +64,7 @@ export function createWorker(deps: WorkerDeps) {
     return { retryAt };
   };
 
-  const sendPart = (adapter: Adapter, key: string, target: Target, payload: unknown, d: DeliveryRecord) =>
+  const sendPart = (adapter: Adapter, key: string, target: Target, payload: unknown, d: DeliveryRecord, edit?: CardRef) =>
     lanes.run(key, async (): Promise<Step> => {
       // the config always holds a section per adapter: its defaults are merged in at load
       const windows = config.platforms[d.protocol]!.rateLimits;
@@ -68,7 +72,8 @@ export function createWorker(deps: WorkerDeps) {
       if (!got.ok) return { waitMs: got.waitMs };
       const started = Date.now();
       try {
-        const outcome = await adapter.send(target, payload, { http: deps.http, now: Date.now, log });
+        const ctx = { http: deps.http, now: Date.now, log };
+        const outcome = edit && adapter.edit ? await adapter.edit(target, edit.platformMessageId, payload, ctx) : await adapter.send(target, payload, ctx);
         if (!outcome.ok && outcome.kind === 'rate-limited') await gate.block(key, outcome.retryAfterMs ?? 60_000);
         return { outcome, ms: Date.now() - started };
       } catch (error) {
@@ -83,7 +88,7 @@ export function createWorker(deps: WorkerDeps) {
     if (d?.status !== 'pending') return { done: true };
     const adapter = adapters.get(d.protocol);
     if (!adapter) return finish(d, 'failed', `no adapter for protocol ${d.protocol}`);
-    const [sub, msg] = await Promise.all([subscriptions.open(d.subscriptionId), messages.getMessage(d.messageId)]);
+    const [sub, msg] = await Promise.all([subscriptions.open(d.subscriptionId), messages.getMessage(d.messageId).then((m) => m && messageOf(m, d))]);
     if (!sub) return finish(d, 'failed', 'the subscription was deleted before delivery');
     if (!msg) return finish(d, 'failed', 'the message expired before delivery');
 
@@ -101,21 +106,36 @@ export function createWorker(deps: WorkerDeps) {
     }
     d.parts = parts.length;
     const key = adapter.limiterKey(target);
+    // The next state of alerts already on an editable card edits it (one part only).
+    let edit = parts.length === 1 && d.partsDone === 0 ? await deps.cards?.editable(adapter, target, msg) : undefined;
 
     for (let i = d.partsDone; i < parts.length; i++) {
-      const step = await sendPart(adapter, key, target, parts[i], d);
+      const step = await sendPart(adapter, key, target, parts[i], d, edit);
       if ('waitMs' in step) {
         events.emit('wait', { protocol: d.protocol, ms: step.waitMs });
         return later(d, step.waitMs, false);
       }
       d.attempts += 1;
+      const part = parts.length > 1 ? i + 1 : undefined;
       if ('error' in step) {
+        recordAttempt(d, { ok: false, part, error: `network error: ${step.error.message}` });
         events.emit('attempt', { protocol: d.protocol, outcome: 'transient' });
         return retryOrFail(d, `network error: ${step.error.message}`, undefined);
       }
       const { outcome } = step;
+      recordAttempt(d, outcome.ok ? { ok: true, part } : { ok: false, part, error: outcome.message, code: outcome.code });
       events.emit('attempt', { protocol: d.protocol, outcome: outcome.ok ? 'ok' : outcome.kind, ms: step.ms });
+      if (!outcome.ok && edit && outcome.kind === 'permanent') {
+        // The card can no longer be edited (recalled, too old): the new state goes out as a new message.
+        log.info('card edit refused; sending a new message', { deliveryId: d.id, code: outcome.code });
+        edit = undefined;
+        d.attempts -= 1;
+        i -= 1;
+        continue;
+      }
       if (outcome.ok) {
+        if (i === 0 && outcome.platformMessageId) d.platformMessageId = outcome.platformMessageId;
+        if (edit) d.editedMessageId = edit.platformMessageId;
         d.partsDone = i + 1;
         if (i + 1 < parts.length) await messages.saveDelivery(d);
         continue;
@@ -134,6 +154,11 @@ export function createWorker(deps: WorkerDeps) {
       return retryOrFail(d, outcome.message, outcome.code);
     }
     d.lastError = undefined;
+    d.lastCode = undefined;
+    if (d.platformMessageId && deps.cards) {
+      const sentAt = edit?.sentAt ?? Date.now();
+      await deps.cards.remember(adapter, target, msg, { platformMessageId: d.platformMessageId, sentAt }).catch((err) => log.warn('could not remember the card', { deliveryId: d.id, err }));
+    }
     const result = await finish(d, 'delivered');
     events.emit('latency', { protocol: d.protocol, ms: Date.now() - Date.parse(msg.createdAt) });
     return result;
@@ -165,5 +190,6 @@ function outbound(msg: MessageRecord, d: DeliveryRecord, sub: OpenSubscription):
     mentions: { all: m.all || s.all || undefined, users: union(m.users, s.users), mobiles: union(m.mobiles, s.mobiles) },
     attributes: msg.attributes,
     createdAt: msg.createdAt,
+    ...(msg.actions ? { actions: msg.actions } : {}),
   };
 }

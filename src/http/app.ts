@@ -6,9 +6,11 @@ import { authenticate } from './auth.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { auditRoutes } from './routes/audit.js';
 import { quotaRoutes } from './routes/quotas.js';
+import { silenceRoutes } from './routes/silences.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { publishRoutes } from './routes/publish.js';
+import { subscriptionChangeRoutes } from './routes/subscription-changes.js';
 import { subscriptionTestRoutes, templatePreviewRoutes } from './routes/subscription-test.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { templateRoutes } from './routes/templates.js';
@@ -51,11 +53,13 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     express.json({ limit: '1mb', strict: true }),
     topicRoutes(h),
     subscriptionRoutes(h),
+    subscriptionChangeRoutes(h),
     templateRoutes(h),
     messageRoutes(h),
     tokenRoutes(h),
     auditRoutes(h),
     quotaRoutes(h),
+    silenceRoutes(h),
     whoamiRoutes(h),
     subscriptionTestRoutes(h),
     templatePreviewRoutes(h),

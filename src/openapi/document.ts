@@ -6,6 +6,7 @@ import { commonParameters, commonResponses, commonSchemas } from './common.js';
 import { healthPaths, healthSchemas } from './health.js';
 import { messagePaths, messageSchemas } from './messages.js';
 import { publishPaths, publishSchemas } from './publish.js';
+import { silencePaths, silenceSchemas } from './silences.js';
 import { subscriptionPaths, subscriptionSchemas } from './subscriptions.js';
 import { templatePaths, templateSchemas } from './templates.js';
 import { tokenPaths, tokenSchemas } from './tokens.js';
@@ -51,10 +52,11 @@ export function openApiDocument(): OpenApiDocument {
       { name: 'Tokens', description: 'Scoped API tokens.' },
       { name: 'Audit', description: 'Every admin change, and the quotas.' },
       { name: 'Operations', description: 'Health, readiness, metrics.' },
+      { name: 'Alerts', description: 'Silences made through Herald, and the silence link pages.' },
       { name: 'Callbacks', description: 'Called by chat platforms for group commands.' },
     ],
     security: [{ bearer: [] }],
-    paths: mergePaths(healthPaths, publishPaths, topicPaths, subscriptionPaths, templatePaths, messagePaths, tokenPaths, callbackPaths),
+    paths: mergePaths(healthPaths, publishPaths, topicPaths, subscriptionPaths, templatePaths, messagePaths, tokenPaths, silencePaths, callbackPaths),
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token or one made with POST /v1/tokens.' } },
       schemas: {
@@ -66,6 +68,7 @@ export function openApiDocument(): OpenApiDocument {
         ...templateSchemas,
         ...messageSchemas,
         ...tokenSchemas,
+        ...silenceSchemas,
       },
       responses: commonResponses,
       parameters: commonParameters,

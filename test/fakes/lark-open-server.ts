@@ -6,6 +6,13 @@
  * and its JSON-string content) and GET /open-apis/im/v1/chats/:chat_id (owner and managers).
  * It also crafts what Lark posts to a callback URL: events encrypted with the encrypt key and signed
  * with X-Lark-Signature (research §2.3).
+ * Card edits, PATCH /open-apis/im/v1/messages/:message_id, follow "更新应用发送的消息卡片"
+ * (open.feishu.cn …/reference/im-v1/message/patch): only interactive messages this app sent, not
+ * recalled; `config.update_multi: true` on the card before AND after; sent within 14 days; 5 QPS per
+ * message; card body ≤ 30 KB. An unknown message id is 230001 "invalid message_id" (Lark's 230001
+ * troubleshooting page); the codes for a non-shared card, an edit after 14 days and the per-message
+ * rate are not published in what we read, so this stand-in answers 230001 / 230001 / 230020.
+ * Card callbacks (`card.action.trigger`, schema 2.0) are built by cardActionEvent.
  */
 import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -22,6 +29,7 @@ export interface FakeChat {
 }
 
 export interface ImMessage {
+  messageId: string;
   chatId: string;
   msgType: string;
   /** the parsed `content` JSON string */
@@ -58,6 +66,12 @@ export interface LarkOpenServer {
   ws: LarkWsGateway;
   /** resolves with the next accepted IM message to this chat */
   nextMessage(chatId: string): Promise<ImMessage>;
+  /** accepted card edits in arrival order: the message as it reads after the edit */
+  edits: ImMessage[];
+  /** resolves with the next accepted edit of a message in this chat */
+  nextEdit(chatId: string): Promise<ImMessage>;
+  /** pretends a message was sent this long ago (to test the 14-day edit window) */
+  age(messageId: string, ms: number): void;
   failNext(n: number): void;
   close(): Promise<void>;
 }
@@ -66,6 +80,8 @@ export async function startLarkOpenServer(opts: { appId: string; appSecret: stri
   const tokens = new Set<string>();
   const chats = new Map(Object.entries(opts.chats ?? {}));
   const messages: ImMessage[] = [];
+  const edits: ImMessage[] = [];
+  const byId = new Map<string, { msg: ImMessage; sentAt: number; editsAt: number[] }>();
   const sentByUuid = new Map<string, string>();
   const requests: string[] = [];
   const events = new EventEmitter();
@@ -122,12 +138,40 @@ export async function startLarkOpenServer(opts: { appId: string; appSecret: stri
         if (typeof body.uuid === 'string' && body.uuid.length > 50) return send(res, BAD_PARAM.status, BAD_PARAM.body);
         const seen = typeof body.uuid === 'string' ? sentByUuid.get(body.uuid) : undefined;
         if (seen) return send(res, 200, { code: 0, msg: 'success', data: { message_id: seen, chat_id: body.receive_id, msg_type: body.msg_type } });
-        const msg: ImMessage = { chatId: body.receive_id, msgType: body.msg_type, content, text: strings(content).join('\n') };
         const messageId = `om_${randomUUID().replace(/-/g, '')}`;
+        const msg: ImMessage = { messageId, chatId: body.receive_id, msgType: body.msg_type, content, text: strings(content).join('\n') };
         if (typeof body.uuid === 'string') sentByUuid.set(body.uuid, messageId);
+        byId.set(messageId, { msg, sentAt: Date.now(), editsAt: [] });
         messages.push(msg);
         events.emit('message', msg);
         return send(res, 200, { code: 0, msg: 'success', data: { message_id: messageId, chat_id: msg.chatId, msg_type: msg.msgType } });
+      }
+
+      const patchPath = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'PATCH' && patchPath) {
+        if (!authorized(req)) return send(res, INVALID_TOKEN.status, INVALID_TOKEN.body);
+        const sent = byId.get(decodeURIComponent(patchPath[1]!));
+        if (!sent || sent.msg.msgType !== 'interactive') return send(res, 400, { code: 230001, msg: 'Your request contains an invalid request parameter, ext=invalid message_id.' });
+        if (Date.now() - sent.sentAt > 14 * 86_400_000) return send(res, 400, { code: 230001, msg: 'The message was sent more than 14 days ago and cannot be updated.' });
+        if (typeof body?.content !== 'string' || Buffer.byteLength(body.content) > 30_000) return send(res, BAD_PARAM.status, BAD_PARAM.body);
+        let card: any;
+        try {
+          card = JSON.parse(body.content);
+        } catch {
+          return send(res, BAD_PARAM.status, BAD_PARAM.body);
+        }
+        if (!Array.isArray(card?.elements)) return send(res, BAD_PARAM.status, BAD_PARAM.body);
+        if (sent.msg.content?.config?.update_multi !== true || card?.config?.update_multi !== true) {
+          return send(res, 400, { code: 230001, msg: 'Only shared cards (config.update_multi: true before and after) can be updated.' });
+        }
+        const now = Date.now();
+        sent.editsAt = sent.editsAt.filter((t) => now - t < 1000);
+        if (sent.editsAt.length >= 5) return send(res, 400, { code: 230020, msg: 'This operation triggers the frequency limit.' });
+        sent.editsAt.push(now);
+        sent.msg = { ...sent.msg, content: card, text: strings(card).join('\n') };
+        edits.push(sent.msg);
+        events.emit('edit', sent.msg);
+        return send(res, 200, { code: 0, msg: 'success', data: {} });
       }
 
       const chatPath = /^\/open-apis\/im\/v1\/chats\/([^/]+)$/.exec(url.pathname);
@@ -168,6 +212,21 @@ export async function startLarkOpenServer(opts: { appId: string; appSecret: stri
         };
         events.on('message', on);
       });
+    },
+    edits,
+    nextEdit(chatId) {
+      return new Promise((resolve) => {
+        const on = (m: ImMessage) => {
+          if (m.chatId !== chatId) return;
+          events.off('edit', on);
+          resolve(m);
+        };
+        events.on('edit', on);
+      });
+    },
+    age(messageId, ms) {
+      const sent = byId.get(messageId);
+      if (sent) sent.sentAt = Date.now() - ms;
     },
     failNext(n) {
       failing = n;
@@ -231,6 +290,31 @@ export function textEvent(o: TextEventOptions) {
         content: JSON.stringify({ text: o.text }),
         mentions: [{ key: '@_user_1', id: { open_id: 'ou_bot' }, name: 'Herald', tenant_key: 'tenant-1' }],
       },
+    },
+  };
+}
+
+/**
+ * A schema 2.0 `card.action.trigger` callback: a person pressed a button with `value` on a card in a
+ * chat. https://open.feishu.cn/document/uAjLw4CM/ukzMukzMukzM/feishu-cards/card-callback-communication
+ */
+export function cardActionEvent(o: { token: string; appId: string; chatId: string; operatorOpenId: string; messageId: string; value: unknown }) {
+  return {
+    schema: '2.0',
+    header: {
+      event_id: randomUUID().replace(/-/g, ''),
+      token: o.token,
+      create_time: String(Date.now() * 1000),
+      event_type: 'card.action.trigger',
+      tenant_key: 'tenant-1',
+      app_id: o.appId,
+    },
+    event: {
+      operator: { tenant_key: 'tenant-1', user_id: 'u1', open_id: o.operatorOpenId, union_id: 'on_x' },
+      token: `c-${randomUUID()}`,
+      action: { value: o.value, tag: 'button' },
+      host: 'im_message',
+      context: { open_message_id: o.messageId, open_chat_id: o.chatId },
     },
   };
 }

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { adapterFactories } from '../../adapters/index.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { tempDir } from '../helpers/herald.js';
 
@@ -58,13 +59,52 @@ describe('loadConfig', () => {
   });
 });
 
+describe('platform sections, checked by each adapter’s own schema', () => {
+  const write = (config: unknown) => {
+    const file = join(tempDir(), 'herald.json');
+    writeFileSync(file, JSON.stringify(config));
+    return file;
+  };
+  const problems = (config: unknown): string[] => {
+    try {
+      loadConfig({ HERALD_CONFIG: write(config) });
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+    throw new Error('the config was accepted');
+  };
+
+  it('refuses a misspelt key of a known platform, naming the key and the keys it takes', () => {
+    const [p, ...rest] = problems({ platforms: { dingtalk: { apiBse: 'https://x.example' } } });
+    expect(rest).toEqual([]);
+    expect(p).toMatch(/^platforms\.dingtalk: unknown key "apiBse"; platforms\.dingtalk takes .*apiBase/);
+    expect(p).toContain('rateLimits');
+  });
+
+  it('refuses a platform this Herald does not have, listing the ones it has', () => {
+    const [p] = problems({ platforms: { nosuch: { rateLimits: [] } } });
+    expect(p).toMatch(/^platforms: unknown platform "nosuch"; this Herald delivers to /);
+    for (const f of adapterFactories) expect(p).toContain(f.protocol);
+  });
+
+  it('checks the types of an adapter’s own keys', () => {
+    const [p] = problems({ platforms: { lark: { mode: 'carrier-pigeon' } } });
+    expect(p).toMatch(/^platforms\.lark\.mode: /);
+  });
+
+  it('applies the defaults an adapter’s schema declares', () => {
+    const c = loadConfig({});
+    for (const f of adapterFactories) {
+      const own = f.config.parse({});
+      for (const [key, value] of Object.entries(own)) expect(c.platforms[f.protocol]![key], `${f.protocol}.${key}`).toEqual(value);
+    }
+  });
+});
+
 describe('platform environment variables', () => {
   it('maps each adapter’s variables into platforms.<protocol>', () => {
-    const c = loadConfig(
-      { HERALD_DINGTALK_CLIENT_ID: 'ding-id', HERALD_WECOM_TOKEN: 'tok' },
-      {},
-      { dingtalk: { HERALD_DINGTALK_CLIENT_ID: 'clientId' }, wecom: { HERALD_WECOM_TOKEN: 'token' } },
-    );
+    const c = loadConfig({ HERALD_DINGTALK_CLIENT_ID: 'ding-id', HERALD_WECOM_TOKEN: 'tok' });
     expect(c.platforms.dingtalk!.clientId).toBe('ding-id');
     expect(c.platforms.wecom!.token).toBe('tok');
   });

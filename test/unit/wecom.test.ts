@@ -108,7 +108,8 @@ describe('wecom endpoint', () => {
       now: Date.now,
     });
     expect(adapter.normalizeEndpoint(KEY)).toBe(`https://wecom.proxy.example/cgi-bin/webhook/send?key=${KEY}`);
-    expect(wecomAdapter.defaults).toEqual({ rateLimits: [{ max: 20, perMs: 60_000 }], webhookBase: 'https://qyapi.weixin.qq.com' });
+    expect(wecomAdapter.defaults).toEqual({ rateLimits: [{ max: 20, perMs: 60_000 }] });
+    expect(wecomAdapter.config.parse({}).webhookBase).toBe('https://qyapi.weixin.qq.com');
     expect(adapter.allowedHosts).toEqual(['qyapi.weixin.qq.com']);
   });
 

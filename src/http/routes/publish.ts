@@ -4,6 +4,7 @@
  * that recognises the shape reads it, unless `?format=` names one.
  */
 import express, { Router } from 'express';
+import { alertActions as alertActionsOf } from '../../alerts/actions.js';
 import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
 import { authenticate, canPublish } from '../auth.js';
@@ -40,7 +41,10 @@ export function publishRoutes(h: Herald): Router {
         ? Errors.invalidRequest(`Unknown format "${format.slice(0, 32)}"; use one of ${h.intakes.map((i) => i.name).join(', ')}.`)
         : Errors.invalidRequest('The body is neither a message object nor text.');
     }
-    const draft = intake.read(body, { topic: name, timeZone: h.config.publish.timeZone });
+    const links = h.alerts.links;
+    const silenceLink = links ? (a: { alertname: string; labels: Record<string, string>; fingerprint?: string }) => links.url({ topic: name, ...a }) : undefined;
+    const alertActions = links ? (a: { alertname: string; labels: Record<string, string>; fingerprint?: string }) => alertActionsOf(links, { topic: name, ...a }) : undefined;
+    const draft = intake.read(body, { topic: name, timeZone: h.config.publish.timeZone, silenceLink, alertActions });
     const key = req.get('idempotency-key');
     if (key !== undefined && (key.length === 0 || key.length > 255)) {
       throw Errors.invalidRequest('Idempotency-Key must be 1-255 characters.');

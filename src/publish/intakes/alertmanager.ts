@@ -20,6 +20,14 @@ export const alertmanagerIntake: Intake = {
   detect: (body) => isPlainObject(body) && body.version === ALERTMANAGER_VERSION && Array.isArray(body.alerts) && !('orgId' in body),
   read(body: unknown, ctx: IntakeContext): Draft {
     const p = parseAlertBody(payload, body, 'Alertmanager');
-    return alertDraft('alertmanager', p, ctx.timeZone);
+    const draft = alertDraft('alertmanager', p, ctx.timeZone, Date.now(), ctx.silenceLink);
+    const firing = p.alerts.filter((a) => a.status === 'firing');
+    if (ctx.alertActions && firing.length > 0) {
+      // One alert: its own labels; a group: what its alerts have in common.
+      const labels = firing.length === 1 ? firing[0]!.labels : p.commonLabels;
+      const alertname = labels.alertname || firing[0]!.labels.alertname || 'alert';
+      draft.actions = ctx.alertActions({ alertname, labels: { alertname, ...labels }, fingerprint: firing.length === 1 ? firing[0]!.fingerprint : undefined });
+    }
+    return draft;
   },
 };

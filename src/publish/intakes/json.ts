@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LEVELS, type Level } from '../../../adapters/types.js';
 import { Errors } from '../../errors.js';
 import { zodMessage } from '../../http/validate.js';
+import { ATTRIBUTE_NAME, LEVEL_ATTRIBUTE, MAX_ATTRIBUTE_VALUE } from '../../routing/filter.js';
 import type { Draft, Intake } from '../draft.js';
 
 export const mentionsSchema = z.strictObject({
@@ -24,6 +25,19 @@ const structure = z
   })
   .refine((v) => typeof v.default === 'string', 'messageStructure needs a "default" entry');
 
+/** Attributes a publish carries for the subscriptions' filters (SMN message attributes). */
+export const MAX_ATTRIBUTES = 32;
+const attributesSchema = z
+  .record(
+    z
+      .string()
+      .regex(ATTRIBUTE_NAME, 'attribute names are 1-32 letters, digits or "_"')
+      .refine((n) => n !== LEVEL_ATTRIBUTE, 'the "level" attribute is the message level: set it with "level"'),
+    z.union([z.string().max(MAX_ATTRIBUTE_VALUE), z.number(), z.boolean()]),
+  )
+  .refine((a) => Object.keys(a).length <= MAX_ATTRIBUTES, `at most ${MAX_ATTRIBUTES} attributes`)
+  .meta({ description: "Compared with the subscriptions' filters (with `level` and any `tags`); also sent to webhooks.", example: { team: 'db', env: 'prod' } });
+
 export const publishSchema = z
   .strictObject({
     subject: z.string().max(512).optional(),
@@ -33,6 +47,7 @@ export const publishSchema = z
     mentions: mentionsSchema.optional(),
     template: z.string().min(1).max(255).optional(),
     tags: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    attributes: attributesSchema.optional(),
     messageStructure: structure.optional(),
   })
   .refine((b) => b.message !== undefined || b.messageStructure !== undefined || b.template !== undefined, {
@@ -49,12 +64,15 @@ export const jsonIntake: Intake = {
     if (!parsed.success) throw Errors.invalidRequest(zodMessage(parsed.error));
     const b = parsed.data;
     const tags = Object.fromEntries(Object.entries(b.tags ?? {}).map(([k, v]) => [k, String(v)]));
+    const attributes = Object.fromEntries(Object.entries(b.attributes ?? {}).map(([k, v]) => [k, String(v)]));
     const draft: Draft = {
       source: 'json',
       subject: b.subject,
+      text: b.message ?? (b.messageStructure ? b.messageStructure.default : undefined),
       level: b.level ?? 'info',
       mentions: b.mentions ?? {},
-      attributes: tags,
+      // tags are message attributes too (filters see them); a named attribute wins over a tag
+      attributes: { ...tags, ...attributes },
       format: b.format ?? 'markdown',
     };
     if (b.messageStructure) draft.bodies = b.messageStructure;

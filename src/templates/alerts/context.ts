@@ -105,6 +105,9 @@ export interface AlertContext {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 
+/** Herald's own signed silence link for a firing alert (src/alerts/silence-link.ts), when configured. */
+export type SilenceLinker = (alert: { alertname: string; labels: Record<string, string>; fingerprint?: string }) => string;
+
 /** Alertmanager's own UI silence form, pre-filled with the alert's labels. */
 function alertmanagerSilenceURL(externalURL: string, labels: Record<string, string>): string {
   const base = safeUrl(externalURL);
@@ -116,14 +119,17 @@ function alertmanagerSilenceURL(externalURL: string, labels: Record<string, stri
   return safeUrl(`${base.replace(/\/+$/, '')}/#/silences/new?filter=${encodeURIComponent(`{${matchers.join(', ')}}`)}`);
 }
 
-function alertView(a: RawAlert, group: RawGroup, timeZone: string, now: number): AlertView {
+function alertView(a: RawAlert, group: RawGroup, timeZone: string, now: number, silenceLink?: SilenceLinker): AlertView {
   const labels = a.labels;
   const annotations = a.annotations;
   const firing = a.status === 'firing';
   const severity = str(labels.severity) || str(labels.priority) || str(annotations.severity);
   const level = severityLevel(severity);
   const generatorURL = safeUrl(a.generatorURL);
-  const silenceURL = safeUrl(a.silenceURL) || alertmanagerSilenceURL(group.externalURL ?? '', labels);
+  const alertname = str(labels.alertname) || str(group.commonLabels.alertname) || 'alert';
+  // Grafana's own silenceURL wins; an Alertmanager alert gets Herald's signed link when links are on.
+  const heraldLink = firing && silenceLink && !a.silenceURL ? silenceLink({ alertname, labels, fingerprint: str(a.fingerprint) || undefined }) : '';
+  const silenceURL = safeUrl(a.silenceURL) || safeUrl(heraldLink) || alertmanagerSilenceURL(group.externalURL ?? '', labels);
   const dashboardURL = safeUrl(a.dashboardURL) || safeUrl(annotations.dashboard_url ?? annotations.dashboard);
   const panelURL = safeUrl(a.panelURL) || safeUrl(annotations.panel_url);
   const runbookURL = safeUrl(annotations.runbook_url ?? annotations.runbook);
@@ -138,7 +144,7 @@ function alertView(a: RawAlert, group: RawGroup, timeZone: string, now: number):
     status: a.status,
     firing,
     statusText: firing ? 'FIRING' : 'RESOLVED',
-    alertname: str(labels.alertname) || str(group.commonLabels.alertname) || 'alert',
+    alertname,
     instance: str(labels.instance) || str(labels.host) || str(labels.pod) || str(labels.job),
     severity,
     level: firing ? level : 'success',
@@ -175,8 +181,8 @@ function titleOf(group: RawGroup, firingCount: number, views: AlertView[]): stri
   return `[${status}] ${what}`.trim();
 }
 
-export function alertContext(source: string, group: RawGroup, timeZone: string, now = Date.now()): AlertContext {
-  const all = group.alerts.map((a) => alertView(a, group, timeZone, now));
+export function alertContext(source: string, group: RawGroup, timeZone: string, now = Date.now(), silenceLink?: SilenceLinker): AlertContext {
+  const all = group.alerts.map((a) => alertView(a, group, timeZone, now, silenceLink));
   const firingAll = all.filter((a) => a.firing);
   const resolvedAll = all.filter((a) => !a.firing);
   const shown = [...firingAll, ...resolvedAll].slice(0, MAX_ALERTS_SHOWN);
