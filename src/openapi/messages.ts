@@ -99,6 +99,8 @@ export const messageSchemas = {
       replayedAt: ISO_TIME,
       platformMessageId: { type: 'string', description: "The platform's id of what was sent (Lark app-bot chats)." },
       editedMessageId: { type: 'string', description: 'Set when this delivery edited that earlier card in place instead of posting anew.' },
+      digest: { ...DELIVERY_ID, description: 'The digest delivery that carried this one (its robot was at its rate limit, or its quiet hours ended); it ends as the digest ends.' },
+      carries: { type: 'array', items: DELIVERY_ID, description: 'A digest: the deliveries it carries, oldest first.' },
     },
   },
   Message: {
@@ -118,6 +120,7 @@ export const messageSchemas = {
       attributes: { type: 'object', additionalProperties: { type: 'string' } },
       source: { type: 'string', description: 'The intake that read it: json, text, alertmanager, grafana.' },
       createdAt: ISO_TIME,
+      carries: { type: 'array', items: ID, description: 'A digest: the messages it carries, oldest first.' },
       deliveries: { type: 'array', items: ref('Delivery') },
     },
   },

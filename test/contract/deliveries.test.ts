@@ -29,33 +29,36 @@ const platforms: Platform[] = [
 const BURST_WINDOW = { max: 20, perMs: 2500 };
 
 let h: TestHerald;
+/** the same Herald with batching off: bursts go out one message per slot */
+let unbatched: TestHerald;
 const fakes = new Map<string, FakePlatform>();
 
 beforeAll(async () => {
   for (const p of platforms) fakes.set(p.protocol, await p.start());
-  h = await startTestHerald({
-    config: {
-      delivery: { backoffMs: 50, maxBackoffMs: 200 },
-      platforms: {
-        dingtalk: { rateLimits: [BURST_WINDOW] },
-        wecom: { rateLimits: [BURST_WINDOW] },
-        lark: { rateLimits: [BURST_WINDOW, { max: 5, perMs: 1000 }] },
-      },
+  const config = (batch: boolean) => ({
+    delivery: { backoffMs: 50, maxBackoffMs: 200 },
+    platforms: {
+      dingtalk: { rateLimits: [BURST_WINDOW], batch },
+      wecom: { rateLimits: [BURST_WINDOW], batch },
+      lark: { rateLimits: [BURST_WINDOW, { max: 5, perMs: 1000 }], batch },
     },
   });
+  h = await startTestHerald({ config: config(true) });
+  unbatched = await startTestHerald({ config: config(false) });
 });
 afterAll(async () => {
   await h.stop();
+  await unbatched.stop();
   for (const f of fakes.values()) await f.close();
 });
 
 let topicSeq = 0;
-async function subscribe(p: Platform, robot: FakeRobotOptions, extra: Record<string, unknown> = {}, secretOverride?: string) {
+async function subscribe(p: Platform, robot: FakeRobotOptions, extra: Record<string, unknown> = {}, secretOverride?: string, on = h) {
   const fake = fakes.get(p.protocol)!;
   const r = fake.addRobot({ rateLimit: BURST_WINDOW, ...robot });
   const topic = `${p.protocol}-${++topicSeq}`;
-  expect((await h.api('POST', '/v1/topics', { name: topic })).status).toBe(201);
-  const sub = await h.api('POST', `/v1/topics/${topic}/subscriptions`, {
+  expect((await on.api('POST', '/v1/topics', { name: topic })).status).toBe(201);
+  const sub = await on.api('POST', `/v1/topics/${topic}/subscriptions`, {
     protocol: p.protocol,
     endpoint: r.endpoint,
     ...(secretOverride ?? r.secret ? { secret: secretOverride ?? r.secret } : {}),
@@ -65,9 +68,9 @@ async function subscribe(p: Platform, robot: FakeRobotOptions, extra: Record<str
   return { topic, endpoint: r.endpoint, fake };
 }
 
-async function record(messageId: string, until: (d: any) => boolean) {
+async function record(messageId: string, until: (d: any) => boolean, on = h) {
   return waitFor(`delivery record of ${messageId}`, async () => {
-    const r = await h.api('GET', `/v1/messages/${messageId}`);
+    const r = await on.api('GET', `/v1/messages/${messageId}`);
     return r.body.deliveries?.length && r.body.deliveries.every(until) ? r.body.deliveries : undefined;
   }, 30_000);
 }
@@ -125,11 +128,11 @@ describe.each(platforms)('$protocol', (p) => {
     expect(fake.received(endpoint)).toHaveLength(1);
   });
 
-  it('paces a burst of 45 inside every sliding window: none refused, none lost', async () => {
-    const { topic, endpoint, fake } = await subscribe(p, {});
+  it('paces a burst of 45 inside every sliding window: none refused, none lost (batch off)', async () => {
+    const { topic, endpoint, fake } = await subscribe(p, {}, {}, undefined, unbatched);
     const ids: string[] = [];
     for (let i = 0; i < 45; i++) {
-      const pub = await h.api('POST', `/v1/topics/${topic}/publish`, { message: `burst ${i}` });
+      const pub = await unbatched.api('POST', `/v1/topics/${topic}/publish`, { message: `burst ${i}` });
       ids.push(pub.body.messageId);
     }
     await waitFor('45 arrivals', () => fake.received(endpoint).length >= 45, 30_000);
@@ -141,8 +144,66 @@ describe.each(platforms)('$protocol', (p) => {
     expect(fake.rejections(endpoint)).toHaveLength(0);
     // in order, as published
     expect(fake.received(endpoint).map((r) => /burst (\d+)/.exec(r.text)![1]).map(Number)).toEqual([...Array(45).keys()]);
-    for (const id of [ids[0]!, ids[44]!]) expect((await record(id, (x) => x.status === 'delivered'))[0].attempts).toBe(1);
+    for (const id of [ids[0]!, ids[44]!]) expect((await record(id, (x) => x.status === 'delivered', unbatched))[0].attempts).toBe(1);
   });
+
+  it('folds a storm of 150 into digests under the limit: every message visible, in publish order, none refused', async () => {
+    const robot = p.signs ? { secret: `SEC${'ef56'.repeat(16)}`, keywords: ['herald'] } : {};
+    const { topic, endpoint, fake } = await subscribe(p, robot, p.signs ? { keyword: 'herald', mentions: { users: ['oncall1'] } } : {});
+    const STORM = 150;
+    const mark = (i: number) => `storm-${String(i).padStart(3, '0')}-end`;
+    const ids: string[] = [];
+    for (let i = 0; i < STORM; i++) {
+      const pub = await h.api('POST', `/v1/topics/${topic}/publish`, {
+        subject: `Alert ${i}`,
+        message: `${mark(i)}${i === 100 ? ' and a long tail'.repeat(100) : ''}`,
+        level: i % 2 ? 'critical' : 'success',
+        ...(i === 3 ? { mentions: { users: ['user003'] } } : {}),
+      });
+      expect(pub.status).toBe(202);
+      ids.push(pub.body.messageId);
+    }
+    const seen = () => fake.received(endpoint).map((r) => r.text).join('\n');
+    await waitFor('every message of the storm', () => [...Array(STORM).keys()].every((i) => seen().includes(mark(i))), 30_000);
+    const all = seen();
+    // in publish order: each message shows after the one published before it
+    let from = -1;
+    for (let i = 0; i < STORM; i++) {
+      const at = all.indexOf(mark(i));
+      expect(at, mark(i)).toBeGreaterThan(from);
+      from = at;
+    }
+    expect(fake.rejections(endpoint)).toHaveLength(0);
+    const arrivals = fake.received(endpoint);
+
+    // a window's worth one by one, then digests: far fewer sends than messages
+    expect(arrivals.length).toBeLessThan(STORM / 3);
+    expect(all).toMatch(/\d+ messages while this robot was at its rate limit/);
+    expect(all).toContain(`${mark(100)} and a long tail`);
+    const long = arrivals.find((r) => r.text.includes(mark(100)))!;
+    // in a digest the long one is shortened; on its own it is whole
+    if (/messages while this robot/.test(long.text)) expect(long.text).not.toContain(' and a long tail'.repeat(100));
+    else expect(long.text).toContain(' and a long tail'.repeat(100));
+    if (p.signs) {
+      for (const a of arrivals) expect(a.text).toContain('herald'); // the keyword is in every part
+    }
+
+    // every delivery ends delivered; a folded one names the digest that carried it, which is a message of the topic
+    const first = await record(ids[0]!, (x) => x.status === 'delivered');
+    expect(first[0].digest).toBeUndefined();
+    const carried = await Promise.all(ids.map((id) => record(id, (x) => x.status === 'delivered')));
+    const foldedAt = carried.findIndex((r) => r[0].digest);
+    const last = carried[foldedAt]![0];
+    expect(last.digest).toMatch(/\.00000$/);
+    const digestMessage = (await h.api('GET', `/v1/messages/${last.digest.split('.')[0]}`)).body;
+    expect(digestMessage).toMatchObject({ topic, source: 'digest' });
+    expect(digestMessage.carries).toContain(ids[foldedAt]);
+    expect(digestMessage.deliveries[0]).toMatchObject({ status: 'delivered' });
+    expect(digestMessage.deliveries[0].carries).toContain(last.id);
+    expect(carried.map((r) => r[0].status)).toEqual(Array(STORM).fill('delivered'));
+    const folded = carried.filter((r) => r[0].digest).length;
+    expect(folded).toBeGreaterThan(STORM / 2);
+  }, 60_000);
 
   if (p.signs) {
     it('fails a wrong secret after one attempt, with the platform code and what to do', async () => {

@@ -28,6 +28,8 @@ export const deliveryView = (d: DeliveryRecord) => ({
   replayedAt: d.replayedAt,
   platformMessageId: d.platformMessageId,
   editedMessageId: d.editedMessageId,
+  digest: d.digest,
+  carries: d.carries,
 });
 
 /** In lists, a message's text is cut to this many characters (`textTruncated` says so); GET /v1/messages/{id} has it all. */
@@ -53,6 +55,7 @@ export function messageRoutes(h: Herald): Router {
       source: m.source,
       attributes: m.attributes,
       createdAt: m.createdAt,
+      carries: m.carries,
       deliveries: (await h.messages.deliveriesOf(m)).map(deliveryView),
     };
   };
