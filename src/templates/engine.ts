@@ -5,6 +5,9 @@
 import Handlebars from 'handlebars';
 
 export const hbs = Handlebars.create();
+// `{{log}}` writes to stdout through console, outside the log's redaction: a template could print
+// any value it sees. Gone, so a template using it is refused when saved (unknown helper).
+hbs.unregisterHelper('log');
 
 hbs.registerHelper('upper', (s: unknown) => String(s ?? '').toUpperCase());
 hbs.registerHelper('lower', (s: unknown) => String(s ?? '').toLowerCase());
