@@ -7,6 +7,7 @@ import type { Adapter, HttpClient, OutboundMessage, Outcome, Target } from '../.
 import type { Config } from '../config/schema.js';
 import type { CardRef, CardRegistry } from '../alerts/cards.js';
 import type { Logger } from '../log.js';
+import { messageOf } from '../routing/variants.js';
 import { type DeliveryRecord, type MessageRecord, type MessageRepo, recordAttempt } from '../store/messages.js';
 import type { OpenSubscription, SubscriptionRepo } from '../store/subscriptions.js';
 import { backoffMs } from './backoff.js';
@@ -87,7 +88,7 @@ export function createWorker(deps: WorkerDeps) {
     if (d?.status !== 'pending') return { done: true };
     const adapter = adapters.get(d.protocol);
     if (!adapter) return finish(d, 'failed', `no adapter for protocol ${d.protocol}`);
-    const [sub, msg] = await Promise.all([subscriptions.open(d.subscriptionId), messages.getMessage(d.messageId)]);
+    const [sub, msg] = await Promise.all([subscriptions.open(d.subscriptionId), messages.getMessage(d.messageId).then((m) => m && messageOf(m, d))]);
     if (!sub) return finish(d, 'failed', 'the subscription was deleted before delivery');
     if (!msg) return finish(d, 'failed', 'the message expired before delivery');
 

@@ -10,6 +10,7 @@ import { silenceRoutes } from './routes/silences.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { publishRoutes } from './routes/publish.js';
+import { subscriptionChangeRoutes } from './routes/subscription-changes.js';
 import { subscriptionTestRoutes } from './routes/subscription-test.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { templatePreviewRoutes } from './routes/template-preview.js';
@@ -53,6 +54,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     express.json({ limit: '1mb', strict: true }),
     topicRoutes(h),
     subscriptionRoutes(h),
+    subscriptionChangeRoutes(h),
     templateRoutes(h),
     messageRoutes(h),
     tokenRoutes(h),

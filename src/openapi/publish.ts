@@ -61,7 +61,11 @@ export const publishSchemas = {
     required: ['messageId', 'deliveries'],
     properties: {
       messageId: ID,
-      deliveries: { type: 'integer', minimum: 0, description: 'One per subscription of the topic.' },
+      deliveries: {
+        type: 'integer',
+        minimum: 0,
+        description: "One per subscription the message reaches (its filter matches; muted and held ones included); a grouped alert notification reaches a subscription when any of its alerts match.",
+      },
       duplicate: { type: 'boolean', description: 'True when an Idempotency-Key repeat returned the first message.' },
     },
   },

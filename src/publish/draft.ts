@@ -24,6 +24,14 @@ export interface Draft {
     /** built-in variants used when no stored template of that name exists */
     builtin?: Record<string, string>;
   };
+  /**
+   * A grouped alert notification: each alert's attributes (its labels, `status`, `level`), and the
+   * same draft holding only some of the alerts, for subscriptions whose filter matches only those.
+   */
+  alerts?: {
+    attributes: Record<string, string>[];
+    select(indices: number[]): Draft;
+  };
 }
 
 export interface IntakeContext {
