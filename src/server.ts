@@ -21,7 +21,7 @@ import { plugins } from './plugins.js';
 import { intakes } from './publish/intakes/index.js';
 import { createPublisher } from './publish/publisher.js';
 import { EndpointPolicy } from './security/endpoint-policy.js';
-import { guardedLookup, guardHttpClient, trustedHostnames } from './security/guarded-lookup.js';
+import { guardedLookup, guardHttpClient, proxiedTargetCheck, trustedHostnames } from './security/guarded-lookup.js';
 import { resealSubscriptions } from './security/reseal.js';
 import { loadSecretKey, SecretBox } from './security/secret-box.js';
 import { AuditRepo } from './store/audit.js';
@@ -125,9 +125,20 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
   events.setMaxListeners(50);
   // SSRF guard at connect time: HERALD_ALLOW_HOSTS and the operator's own platform base URLs are trusted
   const trusted = trustedHostnames([...config.allowHosts, ...configuredBaseHosts(config)]);
-  const http = guardHttpClient(createHttpClient({ timeoutMs: config.delivery.timeoutMs, lookup: guardedLookup(trusted) }), trusted);
-  opened.push(() => http.close());
   const adapters = new Map<string, Adapter>();
+  // through HTTPS_PROXY the proxy resolves names: the target is checked before it is handed over;
+  // the platforms' own hosts (robot endpoints are pinned to them at subscribe time) are left to the proxy
+  let platformHosts: Set<string> | undefined;
+  const exempt = () => (platformHosts ??= new Set([...adapters.values()].flatMap((a) => a.allowedHosts ?? [])));
+  const http = guardHttpClient(
+    createHttpClient({
+      timeoutMs: config.delivery.timeoutMs,
+      lookup: guardedLookup(trusted),
+      checkProxiedTarget: proxiedTargetCheck(trusted, exempt),
+    }),
+    trusted,
+  );
+  opened.push(() => http.close());
   for (const f of adapterFactories) {
     const section = { ...config.platforms[f.protocol]! };
     adapters.set(f.protocol, f.create({ config: section, log: log.child({ platform: f.protocol }), http, now: Date.now }));
