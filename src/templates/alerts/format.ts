@@ -93,6 +93,8 @@ export function withoutUnsafeLinks(text: string): string {
   if (!text.includes('](') && !text.includes('<')) return text;
   return text
     .replace(MD_LINK, (whole, _bang: string, label: string, dest: string) => {
+      // spaces and control characters inside a scheme (`java\tscript:`) do not hide it
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
       const target = dest.replace(/^<|>$/g, '').replace(/[\u0000-\u0020\u007f]+/g, '');
       return LINK_SCHEMES.test(target) ? whole : label;
     })
