@@ -62,6 +62,10 @@ export const templatePaths: Paths = {
           properties: { rendered: { type: 'string' }, payloads: { type: 'array', items: {} } },
         }),
         ...adminErrors,
+        '422': {
+          description: 'template_budget_exceeded: the render passed templates.maxOutputBytes or templates.renderTimeoutMs and was stopped.',
+          content: json(ref('Error')),
+        },
       },
     },
   },

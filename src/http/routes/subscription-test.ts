@@ -9,7 +9,7 @@ import { type Adapter, LEVELS, type Level, type OutboundMessage, type Outcome, t
 import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
 import { newId } from '../../store/ids.js';
-import { check, render } from '../../templates/engine.js';
+import { check, render, TemplateBudgetError } from '../../templates/engine.js';
 import { requireAdmin } from '../auth.js';
 import { parse } from '../validate.js';
 
@@ -116,8 +116,9 @@ export function templatePreviewRoutes(h: Herald): Router {
     let rendered: string;
     try {
       check(body.content);
-      rendered = render(body.content, { topic, ...body.context });
+      rendered = render(body.content, { topic, ...body.context }, h.config.templates);
     } catch (err) {
+      if (err instanceof TemplateBudgetError) throw Errors.templateBudgetExceeded(`The template was stopped: ${err.message}.`);
       throw Errors.invalidTemplate(`The template does not render: ${(err as Error).message.split('\n')[0]}`);
     }
     const msg: OutboundMessage = {
