@@ -7,6 +7,7 @@ import { errorHandler, notFound } from './error-handler.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { auditRoutes } from './routes/audit.js';
 import { quotaRoutes } from './routes/quotas.js';
+import { replayRoutes } from './routes/replay.js';
 import { silenceRoutes } from './routes/silences.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
@@ -57,6 +58,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     subscriptionRoutes(h),
     subscriptionChangeRoutes(h),
     templateRoutes(h),
+    replayRoutes(h),
     messageRoutes(h),
     tokenRoutes(h),
     auditRoutes(h),
