@@ -4,6 +4,7 @@ import type { Herald } from '../context.js';
 import { Errors } from '../errors.js';
 import { authenticate } from './auth.js';
 import { errorHandler, notFound } from './error-handler.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { auditRoutes } from './routes/audit.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { silenceRoutes } from './routes/silences.js';
@@ -65,7 +66,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     subscriptionTestRoutes(h),
     templatePreviewRoutes(h),
   );
-  app.use(notFound);
+  app.use(methodNotAllowed(app), notFound);
   app.use(errorHandler(h.log));
   return app;
 }
