@@ -9,8 +9,7 @@ import type { Config } from './config/schema.js';
 import type { Herald } from './context.js';
 import { createHttpClient } from './delivery/http-client.js';
 import { EmbeddedQueue } from './delivery/queue.js';
-import { bottleneckLanes, LocalLanes } from './delivery/robot-lanes.js';
-import { MemoryWindowGate } from './delivery/window-gate.js';
+import { LANE_MARGIN_MS, MemoryWindowGate } from './delivery/window-gate.js';
 import { createWorker } from './delivery/worker.js';
 import { createApp } from './http/app.js';
 import { createPublishLimiter, usePublishLimiter } from './http/rate-limit.js';
@@ -200,8 +199,8 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     messages,
     subscriptions,
     adapters,
-    gate: redis?.gate ?? new MemoryWindowGate(),
-    lanes: redis ? bottleneckLanes(redis.limiters) : new LocalLanes(),
+    gate: redis?.gate ?? new MemoryWindowGate(Date.now, config.delivery.timeoutMs + LANE_MARGIN_MS),
+    wake: (id) => queue.wake(id),
     http,
     log,
     events,
