@@ -17,7 +17,7 @@ import type { SubscriptionRef, SubscriptionRepo } from '../store/subscriptions.j
 import type { TemplateRepo } from '../store/templates.js';
 import type { TopicRepo } from '../store/topics.js';
 import { render } from '../templates/engine.js';
-import type { Draft } from './draft.js';
+import { type Draft, templateContext } from './draft.js';
 
 export interface PublisherDeps {
   config: Pick<Config, 'publish'>;
@@ -51,14 +51,14 @@ export function createPublisher(deps: PublisherDeps) {
         throw Errors.templateNotFound(`No template "${t.name}" for protocol "${p}" or "default"; create it with POST /v1/templates.`);
       }
       try {
-        bodies[p] = render(content, { topic, ...t.context });
+        bodies[p] = render(content, templateContext(topic, t.context));
       } catch (err) {
         const failure = `Template "${t.name}" (${stored?.protocol ?? 'built-in'}) failed: ${(err as Error).message}`;
         // A broken stored override must not lose an alert (a 4xx is never retried by Alertmanager):
         // the built-in variant is used and the group is told why.
         const builtin = stored ? (t.builtin?.[p] ?? t.builtin?.default) : undefined;
         if (builtin === undefined) throw Errors.invalidTemplate(failure);
-        bodies[p] = `${render(builtin, { topic, ...t.context })}\n\n⚠️ ${failure}; the built-in template was used.`;
+        bodies[p] = `${render(builtin, templateContext(topic, t.context))}\n\n⚠️ ${failure}; the built-in template was used.`;
       }
     }
     return bodies;
