@@ -9,6 +9,7 @@ import { quotaRoutes } from './routes/quotas.js';
 import { silenceRoutes } from './routes/silences.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
+import { protocolRoutes } from './routes/protocols.js';
 import { publishRoutes } from './routes/publish.js';
 import { subscriptionTestRoutes, templatePreviewRoutes } from './routes/subscription-test.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -59,6 +60,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     quotaRoutes(h),
     silenceRoutes(h),
     whoamiRoutes(h),
+    protocolRoutes(h),
     subscriptionTestRoutes(h),
     templatePreviewRoutes(h),
   );
