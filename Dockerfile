@@ -1,7 +1,7 @@
-# Build stage: compile TypeScript (and the console) with the full toolchain.
+# Build stage: compile TypeScript (and the console). Every dependency, SQLite's binary included,
+# comes from the npm registry prebuilt: no compiler, no GitHub.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .

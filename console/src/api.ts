@@ -69,8 +69,12 @@ export interface Message {
   id: string;
   topic: string;
   subject?: string;
+  text?: string;
+  textTruncated?: boolean;
   level: string;
+  format?: 'markdown' | 'text';
   source: string;
+  attributes?: Record<string, string>;
   createdAt: string;
   deliveries: Delivery[];
 }

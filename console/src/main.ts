@@ -6,6 +6,7 @@ import { type Me, session } from './session.js';
 import { clearFlash, errorText, flash, flashIsFresh } from './ui.js';
 import { auditView } from './views/audit.js';
 import { failedView } from './views/failed.js';
+import { messageView } from './views/message.js';
 import { publishView } from './views/publish.js';
 import { quotasView } from './views/quotas.js';
 import { silencesView } from './views/silences.js';
@@ -34,6 +35,7 @@ const routes: Route[] = [
   { pattern: /^topics\/([^/]+)$/, view: topicView, title: 'Topic', admin: true },
   { pattern: /^publish$/, view: publishView, title: 'Publish', admin: false },
   { pattern: /^publish\/([^/]+)$/, view: publishView, title: 'Publish', admin: false },
+  { pattern: /^messages\/([^/]+)$/, view: messageView, title: 'Message', admin: false },
   { pattern: /^failed$/, view: failedView, title: 'Failed deliveries', admin: true },
   { pattern: /^templates$/, view: templatesView, title: 'Templates', admin: true },
   { pattern: /^templates\/new$/, view: templateEditView, title: 'New template', admin: true },

@@ -39,6 +39,11 @@ export interface DeliveryView {
   lastCode?: string | number;
   nextAttemptAt?: string;
   deliveredAt?: string;
+  updatedAt?: string;
+  /** each try at the platform, oldest first */
+  history?: { at: string; ok: boolean; part?: number; error?: string; code?: string | number }[];
+  replays?: number;
+  replayedAt?: string;
   /** the platform's id of what was sent, where it gives one */
   platformMessageId?: string;
   /** set when this delivery edited an earlier card in place */

@@ -7,7 +7,7 @@ import type { Adapter, HttpClient, OutboundMessage, Outcome, Target } from '../.
 import type { Config } from '../config/schema.js';
 import type { CardRef, CardRegistry } from '../alerts/cards.js';
 import type { Logger } from '../log.js';
-import type { DeliveryRecord, MessageRecord, MessageRepo } from '../store/messages.js';
+import { type DeliveryRecord, type MessageRecord, type MessageRepo, recordAttempt } from '../store/messages.js';
 import type { OpenSubscription, SubscriptionRepo } from '../store/subscriptions.js';
 import { backoffMs } from './backoff.js';
 import type { JobResult } from './queue.js';
@@ -115,11 +115,14 @@ export function createWorker(deps: WorkerDeps) {
         return later(d, step.waitMs, false);
       }
       d.attempts += 1;
+      const part = parts.length > 1 ? i + 1 : undefined;
       if ('error' in step) {
+        recordAttempt(d, { ok: false, part, error: `network error: ${step.error.message}` });
         events.emit('attempt', { protocol: d.protocol, outcome: 'transient' });
         return retryOrFail(d, `network error: ${step.error.message}`, undefined);
       }
       const { outcome } = step;
+      recordAttempt(d, outcome.ok ? { ok: true, part } : { ok: false, part, error: outcome.message, code: outcome.code });
       events.emit('attempt', { protocol: d.protocol, outcome: outcome.ok ? 'ok' : outcome.kind, ms: step.ms });
       if (!outcome.ok && edit && outcome.kind === 'permanent') {
         // The card can no longer be edited (recalled, too old): the new state goes out as a new message.
@@ -150,6 +153,7 @@ export function createWorker(deps: WorkerDeps) {
       return retryOrFail(d, outcome.message, outcome.code);
     }
     d.lastError = undefined;
+    d.lastCode = undefined;
     if (d.platformMessageId && deps.cards) {
       const sentAt = edit?.sentAt ?? Date.now();
       await deps.cards.remember(adapter, target, msg, { platformMessageId: d.platformMessageId, sentAt }).catch((err) => log.warn('could not remember the card', { deliveryId: d.id, err }));

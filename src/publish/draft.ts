@@ -5,6 +5,8 @@ export interface Draft {
   /** the intake that read it: json, text, alertmanager, grafana */
   source: string;
   subject?: string;
+  /** the message as the sender wrote it (shown in the records); the rendered default when absent */
+  text?: string;
   level: Level;
   mentions: Mentions;
   attributes: Record<string, string>;

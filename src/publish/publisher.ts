@@ -81,6 +81,7 @@ export function createPublisher(deps: PublisherDeps) {
         id: messageId,
         topic,
         subject: draft.subject,
+        text: draft.text ?? bodies.default ?? Object.values(bodies)[0],
         level: draft.level,
         mentions: draft.mentions,
         attributes: draft.attributes,

@@ -10,6 +10,8 @@ export interface MessageRecord {
   id: string;
   topic: string;
   subject?: string;
+  /** the message as published (JSON `message`, the text/plain body); for alerts and templates the default rendering */
+  text?: string;
   level: Level;
   mentions: Mentions;
   attributes: Record<string, string>;
@@ -26,6 +28,34 @@ export interface MessageRecord {
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
+/** One try at the platform: when, and what it answered. */
+export interface Attempt {
+  at: string;
+  ok: boolean;
+  /** the part of a split message this try sent (1-based), when there are several */
+  part?: number;
+  error?: string;
+  code?: string | number;
+}
+
+/** Attempts kept per delivery (the oldest are dropped first). */
+export const MAX_ATTEMPT_HISTORY = 50;
+
+/** Appends one try to a delivery's history, keeping the newest MAX_ATTEMPT_HISTORY. */
+export function recordAttempt(d: DeliveryRecord, a: Omit<Attempt, 'at'>, at = new Date()): void {
+  const entry: Attempt = { at: at.toISOString(), ok: a.ok };
+  if (a.part !== undefined) entry.part = a.part;
+  if (a.error !== undefined) entry.error = a.error;
+  if (a.code !== undefined) entry.code = a.code;
+  d.history = [...(d.history ?? []), entry].slice(-MAX_ATTEMPT_HISTORY);
+}
+
+/** A failed delivery sent again: pending, a fresh attempt history, no stale error or code. */
+export function replayed(d: DeliveryRecord, now = new Date()): DeliveryRecord {
+  const { lastError: _e, lastCode: _c, nextAttemptAt: _n, ...rest } = d;
+  return { ...rest, status: 'pending', attempts: 0, history: [], replays: (d.replays ?? 0) + 1, replayedAt: now.toISOString(), updatedAt: now.toISOString() };
+}
+
 export interface DeliveryRecord {
   id: string;
   messageId: string;
@@ -39,6 +69,11 @@ export interface DeliveryRecord {
   parts?: number;
   lastError?: string;
   lastCode?: string | number;
+  /** each try with its time and answer, oldest first (fresh after a replay) */
+  history?: Attempt[];
+  /** how often it was replayed, and when last */
+  replays?: number;
+  replayedAt?: string;
   nextAttemptAt?: number;
   deliveredAt?: string;
   updatedAt: string;

@@ -1,18 +1,22 @@
 /**
- * The embedded store: @keyv/sqlite's connection and table in HERALD_DATA_DIR, rows in keyv's
- * `{value, expires}` format. Keyv's own API costs a round trip per key, so rows are read and written
- * here in batches, straight to that table. Writes are grouped into one
- * SQLite transaction per tick (group commit), which is what makes durable publishes cheap; reads are
- * answered from a bounded cache of recent rows, else one statement. Sets live in a side table on the
- * same connection. WAL + synchronous=NORMAL survives kill -9.
+ * The embedded store: one SQLite file in HERALD_DATA_DIR, opened through libsql (SQLite with
+ * prebuilt binaries shipped as ordinary npm packages, so installing compiles nothing). Rows keep
+ * keyv's format, `keyv(key, value)` with `{value, expires}` JSON, and sets live in the
+ * `herald_sets` side table, so a data dir written by @keyv/sqlite opens unchanged.
+ *
+ * The driver is synchronous. Writes queued within one tick are grouped into one transaction
+ * (group commit), which is what makes durable publishes cheap; a group is cut after
+ * GROUP_MAX_OPS ops (never inside one batch) and the next one runs after the event loop has had
+ * a turn, so no transaction holds the process for long. Reads are answered from a bounded cache
+ * of recent rows, else one statement. WAL + synchronous=NORMAL survives kill -9.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import KeyvSqlite from '@keyv/sqlite';
+import Database from 'libsql';
 import { liveValue, RecentValues } from './recent-values.js';
 import type { Store, WriteOp } from './store.js';
 
-type Query = (sql: string, ...params: unknown[]) => Promise<Record<string, unknown>[]>;
+type Db = InstanceType<typeof Database>;
 interface Pending {
   ops: WriteOp[];
   resolve: () => void;
@@ -21,36 +25,46 @@ interface Pending {
 
 /** The read cache's size in characters of serialized rows (about 8 MB of ASCII JSON). */
 const RECENT_VALUES_MAX_CHARS = 8_000_000;
+/** Ops per transaction before the rest of the queue waits for the next turn of the event loop. */
+const GROUP_MAX_OPS = 5_000;
+/** Keys per read statement. */
+const READ_CHUNK = 5_000;
+/** Expired rows dropped per transaction by the sweep. */
+const SWEEP_BATCH = 500;
 const PURGE_ATTEMPTS = 10;
 const PURGE_RETRY_MS = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const turn = () => new Promise((r) => setImmediate(r));
 
 const serialize = (value: unknown, ttlMs?: number): string =>
   JSON.stringify({ value, expires: ttlMs ? Date.now() + ttlMs : null });
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
-  private readonly query: Query;
-  private readonly adapter: KeyvSqlite;
-  private readonly ready: Promise<void>;
+  private readonly db: Db;
   private queue: Pending[] = [];
-  private flushing = false;
+  private scheduled = false;
+  private closed = false;
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly recent = new RecentValues(RECENT_VALUES_MAX_CHARS);
+  private readonly sql: ReturnType<typeof prepare>;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
-    this.adapter = new KeyvSqlite({ uri: `sqlite://${join(dataDir, 'herald.sqlite')}`, busyTimeout: 5000 });
-    const query = this.adapter.query as Query;
-    this.query = query;
-    this.ready = (async () => {
-      await query('PRAGMA journal_mode=WAL');
-      await query('PRAGMA synchronous=NORMAL');
-      await query('PRAGMA secure_delete=ON');
-      await query(
-        'CREATE TABLE IF NOT EXISTS herald_sets(name TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY(name, member)) WITHOUT ROWID',
-      );
-    })();
+    this.db = new Database(join(dataDir, 'herald.sqlite'), { timeout: 5000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('secure_delete = ON');
+    // the table @keyv/sqlite creates, so either can open the other's file
+    this.db.exec('CREATE TABLE IF NOT EXISTS keyv(key VARCHAR(255) PRIMARY KEY, value TEXT)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS herald_sets(name TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY(name, member)) WITHOUT ROWID',
+    );
+    // finds expired rows without reading the table; rows without a TTL are not in it
+    this.db.exec(
+      "CREATE INDEX IF NOT EXISTS keyv_expires ON keyv(value->>'expires') WHERE value->>'expires' IS NOT NULL",
+    );
+    this.sql = prepare(this.db);
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -60,7 +74,6 @@ export class SqliteStore implements Store {
   /** Answers from the recent values where it can, reads the rest in one statement per 5,000 keys. */
   async getMany<T>(keys: string[]): Promise<(T | undefined)[]> {
     if (keys.length === 0) return [];
-    await this.ready;
     const now = Date.now();
     const out: (T | undefined)[] = new Array(keys.length);
     const missing: number[] = [];
@@ -70,20 +83,15 @@ export class SqliteStore implements Store {
       if (live) out[i] = live.value as T;
       else missing.push(i);
     }
-    for (let i = 0; i < missing.length; i += 5000) {
-      const chunk = missing.slice(i, i + 5000);
-      const generation = this.recent.generation;
-      const rows = await this.query(
-        'SELECT key, value FROM keyv WHERE key IN (SELECT value FROM json_each(?))',
-        JSON.stringify(chunk.map((j) => keys[j])),
-      );
-      // a commit that finished meanwhile may have changed what was read: use it, do not keep it
-      const keep = generation === this.recent.generation;
-      const found = new Map(rows.map((r) => [r.key as string, r.value as string]));
+    for (let i = 0; i < missing.length; i += READ_CHUNK) {
+      if (i > 0) await turn();
+      const chunk = missing.slice(i, i + READ_CHUNK);
+      const rows = this.sql.getMany.all(JSON.stringify(chunk.map((j) => keys[j]))) as { key: string; value: string }[];
+      const found = new Map(rows.map((r) => [r.key, r.value]));
       for (const j of chunk) {
         const row = found.get(keys[j]!);
         const live = row === undefined ? undefined : liveValue(row, now);
-        if (live && keep) this.recent.set(keys[j]!, row!);
+        if (live) this.recent.set(keys[j]!, row!);
         out[j] = live?.value as T | undefined;
       }
     }
@@ -121,43 +129,49 @@ export class SqliteStore implements Store {
   }
 
   async smembers(set: string): Promise<string[]> {
-    await this.ready;
-    const rows = await this.query('SELECT member FROM herald_sets WHERE name = ? ORDER BY member', set);
-    return rows.map((r) => r.member as string);
+    return this.sql.smembers.all(set) as string[];
   }
 
   async scard(set: string): Promise<number> {
-    await this.ready;
-    const rows = await this.query('SELECT count(*) AS n FROM herald_sets WHERE name = ?', set);
-    return Number(rows[0]?.n ?? 0);
+    return Number((this.sql.scard.get(set) as { n: number } | undefined)?.n ?? 0);
   }
 
   batch(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ ops, resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.schedule();
     });
   }
 
-  /** Runs queued batches as one transaction; batches that arrive meanwhile form the next one. */
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    await this.ready.catch(() => {});
-    while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
-      try {
-        await this.commit(group.flatMap((p) => p.ops));
-        for (const p of group) p.resolve();
-      } catch (err) {
-        for (const p of group) p.reject(err as Error);
-      }
-    }
-    this.flushing = false;
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
-  private async commit(ops: WriteOp[]): Promise<void> {
+  /** Commits the queued batches, up to GROUP_MAX_OPS ops per transaction, one transaction per turn. */
+  private flush(): void {
+    this.scheduled = false;
+    if (this.queue.length === 0) return;
+    let n = 0;
+    let take = 0;
+    while (take < this.queue.length && (take === 0 || n + this.queue[take]!.ops.length <= GROUP_MAX_OPS)) {
+      n += this.queue[take]!.ops.length;
+      take++;
+    }
+    const group = this.queue.splice(0, take);
+    try {
+      this.commit(group.flatMap((p) => p.ops));
+      for (const p of group) p.resolve();
+    } catch (err) {
+      for (const p of group) p.reject(err as Error);
+    }
+    if (this.queue.length) this.schedule();
+  }
+
+  private commit(ops: WriteOp[]): void {
     // The last op on a key (or set member) wins, as if they ran one by one.
     const kv = new Map<string, WriteOp>();
     const members = new Map<string, WriteOp>();
@@ -177,85 +191,91 @@ export class SqliteStore implements Store {
       if (op.op === 'sadd') adds.push([op.set, op.member]);
       else if (op.op === 'srem') rems.push([op.set, op.member]);
     }
-    await this.query('BEGIN IMMEDIATE');
+    this.db.exec('BEGIN IMMEDIATE');
     try {
-      if (upserts.length)
-        await this.query(
-          `INSERT INTO keyv(key, value) SELECT value->>0, value->>1 FROM json_each(?)
-           WHERE true ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
-          JSON.stringify(upserts),
-        );
-      if (deletes.length) await this.query('DELETE FROM keyv WHERE key IN (SELECT value FROM json_each(?))', JSON.stringify(deletes));
-      if (adds.length)
-        await this.query(
-          'INSERT OR IGNORE INTO herald_sets(name, member) SELECT value->>0, value->>1 FROM json_each(?)',
-          JSON.stringify(adds),
-        );
-      if (rems.length)
-        await this.query(
-          'DELETE FROM herald_sets WHERE (name, member) IN (SELECT value->>0, value->>1 FROM json_each(?))',
-          JSON.stringify(rems),
-        );
-      await this.query('COMMIT');
+      if (upserts.length) this.sql.upsert.run(JSON.stringify(upserts));
+      if (deletes.length) this.sql.del.run(JSON.stringify(deletes));
+      if (adds.length) this.sql.sadd.run(JSON.stringify(adds));
+      if (rems.length) this.sql.srem.run(JSON.stringify(rems));
+      this.db.exec('COMMIT');
     } catch (err) {
-      await this.query('ROLLBACK').catch(() => {});
-      this.recent.generation += 1;
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
       for (const key of kv.keys()) this.recent.delete(key);
       throw err;
     }
-    this.recent.generation += 1;
     for (const [key, row] of upserts) this.recent.set(key, row);
     for (const key of deletes) this.recent.delete(key);
   }
 
   /**
    * Folds the WAL into the database file and truncates it, so deleted rows (zeroed by secure_delete)
-   * leave no older copy behind. Runs between write transactions; a read still in progress on the
-   * connection makes SQLite answer LOCKED, so it tries again, and the hourly sweep folds in what remains.
+   * leave no older copy behind. Runs between write transactions (the driver is synchronous, so no
+   * transaction of this connection is open); another process reading the file makes SQLite answer
+   * BUSY, so it tries again, and the next sweep folds in what remains.
    */
   async purge(): Promise<void> {
-    await this.ready;
-    await this.exclusive(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.query('PRAGMA wal_checkpoint(TRUNCATE)');
-          return;
-        } catch (err) {
-          if (attempt >= PURGE_ATTEMPTS || !/LOCKED|BUSY/.test(String(err))) return;
-          await sleep(PURGE_RETRY_MS * attempt);
-        }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [row] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+        if (!row?.busy || attempt >= PURGE_ATTEMPTS) return;
+      } catch (err) {
+        if (attempt >= PURGE_ATTEMPTS || !/LOCKED|BUSY/.test(String(err))) return;
       }
-    });
-  }
-
-  /** Drops rows whose TTL has passed (Keyv only drops them when read), then purges. */
-  async sweepExpired(): Promise<void> {
-    await this.ready;
-    await this.exclusive(() =>
-      this.query("DELETE FROM keyv WHERE value->>'expires' IS NOT NULL AND value->>'expires' < ?", Date.now()),
-    );
-    await this.purge();
-  }
-
-  /** Runs fn while no write transaction is open; batches arriving meanwhile wait for the next flush. */
-  private async exclusive(fn: () => Promise<unknown>): Promise<void> {
-    while (this.flushing) await sleep(2);
-    this.flushing = true;
-    try {
-      await fn();
-    } finally {
-      this.flushing = false;
-      if (this.queue.length) void this.flush();
+      await sleep(PURGE_RETRY_MS * attempt);
     }
   }
 
+  /**
+   * Drops rows whose TTL has passed (reads already ignore them), SWEEP_BATCH rows per transaction
+   * with a turn of the event loop between, then purges. Answers how many rows it dropped.
+   */
+  async sweepExpired(now = Date.now()): Promise<number> {
+    let dropped = 0;
+    for (;;) {
+      // one statement of its own, between group commits: a row written again meanwhile is not expired
+      const keys = this.sql.expired.all(now, SWEEP_BATCH) as string[];
+      if (keys.length === 0) break;
+      this.sql.dropExpired.run(JSON.stringify(keys), now);
+      for (const key of keys) this.recent.delete(key);
+      dropped += keys.length;
+      if (keys.length < SWEEP_BATCH) break;
+      await turn();
+    }
+    await this.purge();
+    return dropped;
+  }
+
   async ping(): Promise<void> {
-    await this.ready;
-    await this.query('SELECT 1');
+    this.sql.ping.get();
   }
 
   async close(): Promise<void> {
-    while (this.flushing || this.queue.length) await new Promise((r) => setTimeout(r, 5));
-    await this.adapter.disconnect();
+    while (this.queue.length) await new Promise((r) => setTimeout(r, 5));
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
   }
+}
+
+/** The statements, prepared once. JSON arrays carry many keys or rows in one bound parameter. */
+function prepare(db: Db) {
+  return {
+    getMany: db.prepare('SELECT key, value FROM keyv WHERE key IN (SELECT value FROM json_each(?))'),
+    upsert: db.prepare(
+      `INSERT INTO keyv(key, value) SELECT value->>0, value->>1 FROM json_each(?)
+       WHERE true ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    ),
+    del: db.prepare('DELETE FROM keyv WHERE key IN (SELECT value FROM json_each(?))'),
+    sadd: db.prepare('INSERT OR IGNORE INTO herald_sets(name, member) SELECT value->>0, value->>1 FROM json_each(?)'),
+    srem: db.prepare('DELETE FROM herald_sets WHERE (name, member) IN (SELECT value->>0, value->>1 FROM json_each(?))'),
+    smembers: db.prepare('SELECT member FROM herald_sets WHERE name = ? ORDER BY member').pluck(),
+    scard: db.prepare('SELECT count(*) AS n FROM herald_sets WHERE name = ?'),
+    expired: db
+      .prepare("SELECT key FROM keyv WHERE value->>'expires' IS NOT NULL AND value->>'expires' < ? LIMIT ?")
+      .pluck(),
+    dropExpired: db.prepare(
+      "DELETE FROM keyv WHERE key IN (SELECT value FROM json_each(?)) AND value->>'expires' IS NOT NULL AND value->>'expires' < ?",
+    ),
+    ping: db.prepare('SELECT 1'),
+  };
 }

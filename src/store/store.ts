@@ -1,6 +1,7 @@
 /**
  * The storage contract every repository is written against. Two engines implement it: SQLite
- * through keyv (embedded, one process) and Redis through keyv (shared by many instances).
+ * through libsql in keyv's row format (embedded, one process) and Redis through keyv (shared by
+ * many instances).
  */
 export type WriteOp =
   | { op: 'set'; key: string; value: unknown; ttlMs?: number }

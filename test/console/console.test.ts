@@ -171,6 +171,30 @@ describe('web console', () => {
     await context.close();
   });
 
+  it('shows a message in full: its text, each delivery with its attempts, times and the platform answers', async () => {
+    const robot = ding.addRobot({ secret: `SEC${'c3'.repeat(32)}` });
+    await h.api('POST', '/v1/topics', { name: 'detail' });
+    await h.api('POST', '/v1/topics/detail/subscriptions', { protocol: 'dingtalk', endpoint: robot.endpoint, secret: 'SECwrong' });
+    const pub = await h.api('POST', '/v1/topics/detail/publish', 'nightly backup failed on db-1\nsee /var/log/backup.log');
+    await waitFor('the delivery to fail', async () => (await h.api('GET', `/v1/messages/${pub.body.messageId}`)).body.deliveries[0].status === 'failed');
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, ADMIN);
+    await page.goto(`${h.url}/console/#/topics/detail`);
+    // a plain-text publish is named by its first line, not "(no subject)"
+    await page.getByRole('link', { name: 'nightly backup failed on db-1' }).click();
+    await page.getByRole('heading', { level: 1, name: 'nightly backup failed on db-1' }).waitFor();
+    expect(await page.getByLabel('Message text').textContent()).toBe('nightly backup failed on db-1\nsee /var/log/backup.log');
+    const attempt = page.locator('table.attempts tbody tr');
+    expect(await attempt.count()).toBe(1);
+    expect(await attempt.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await attempt.textContent()).toContain('310000');
+    await page.getByRole('button', { name: /Replay delivery/ }).click();
+    await page.locator('section.delivery[data-status="failed"], section.delivery[data-status="pending"]').first().waitFor();
+    await context.close();
+  });
+
   it('previews a template for every platform as it is typed', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -36,7 +36,7 @@ function table(list: Delivery[]): HTMLElement {
     return h(
       'tr',
       {},
-      h('th', { scope: 'row' }, h('a', { href: `#/topics/${enc(d.topic ?? '')}` }, d.topic ?? ''), h('div', { class: 'muted small' }, h('code', {}, d.messageId ?? ''))),
+      h('th', { scope: 'row' }, h('a', { href: `#/topics/${enc(d.topic ?? '')}` }, d.topic ?? ''), h('div', { class: 'muted small' }, h('a', { href: `#/messages/${enc(d.messageId ?? '')}` }, h('code', {}, d.messageId ?? '')))),
       h('td', { 'data-label': 'Platform' }, platformName(d.protocol)),
       status,
       h('td', { 'data-label': 'Attempts', class: 'num' }, String(d.attempts)),

@@ -23,6 +23,18 @@ function deliveryRow(d: Delivery, subs: Map<string, Subscription>): HTMLElement 
   );
 }
 
+/** The first line of the text, cut short: what a message is called when it has no subject. */
+export const firstLine = (text: string | undefined, max = 80) => {
+  const line = (text ?? '').split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+};
+const firstLines = (text: string) => {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const shown = lines.slice(0, 2).join(' · ');
+  return shown.length > 200 || lines.length > 2 ? `${shown.slice(0, 199)}…` : shown;
+};
+export const titleOf = (m: Message) => m.subject || firstLine(m.text) || '(empty message)';
+
 export function messageCard(m: Message, subs: Map<string, Subscription> = new Map(), extra?: Node): HTMLElement {
   const counts = { delivered: 0, pending: 0, failed: 0 };
   for (const d of m.deliveries) counts[d.status]++;
@@ -31,14 +43,15 @@ export function messageCard(m: Message, subs: Map<string, Subscription> = new Ma
     : 'no subscriptions when it was published';
   return h(
     'article',
-    { class: 'msg', 'data-message': m.id, 'aria-label': `Message ${m.subject ?? m.id}` },
+    { class: 'msg', 'data-message': m.id, 'aria-label': `Message ${titleOf(m)}` },
     h(
       'header',
       { class: 'msg-head' },
       levelTag(m.level),
-      h('strong', { class: 'msg-subject' }, m.subject ?? '(no subject)'),
+      h('a', { class: 'msg-subject', href: `#/messages/${encodeURIComponent(m.id)}` }, h('strong', {}, titleOf(m))),
       h('span', { class: 'muted small' }, time(m.createdAt), ` · ${m.topic} · via ${m.source} · `, h('code', {}, m.id)),
     ),
+    m.subject && m.text ? h('p', { class: 'msg-text' }, firstLines(m.text)) : null,
     h('p', { class: 'msg-summary' }, summary),
     m.deliveries.length
       ? h(

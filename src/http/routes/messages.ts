@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
-import type { DeliveryRecord, MessageRecord } from '../../store/messages.js';
+import { type DeliveryRecord, type MessageRecord, replayed } from '../../store/messages.js';
 import { canPublish, requireAdmin } from '../auth.js';
 import { parse } from '../validate.js';
 import { topicOr404 } from './topics.js';
@@ -22,22 +22,40 @@ export const deliveryView = (d: DeliveryRecord) => ({
   lastCode: d.lastCode,
   nextAttemptAt: d.nextAttemptAt ? new Date(d.nextAttemptAt).toISOString() : undefined,
   deliveredAt: d.deliveredAt,
+  updatedAt: d.updatedAt,
+  history: d.history ?? [],
+  replays: d.replays,
+  replayedAt: d.replayedAt,
   platformMessageId: d.platformMessageId,
   editedMessageId: d.editedMessageId,
 });
 
+/** In lists, a message's text is cut to this many characters (`textTruncated` says so); GET /v1/messages/{id} has it all. */
+export const LIST_TEXT_CHARS = 500;
+
+/** The first n UTF-16 units, never ending in half a surrogate pair. */
+const cutAt = (s: string, n: number) => s.slice(0, /[\uD800-\uDBFF]/.test(s.charAt(n - 1)) ? n - 1 : n);
+
 export function messageRoutes(h: Herald): Router {
   const r = Router();
 
-  const view = async (m: MessageRecord) => ({
-    id: m.id,
-    topic: m.topic,
-    subject: m.subject,
-    level: m.level,
-    source: m.source,
-    createdAt: m.createdAt,
-    deliveries: (await h.messages.deliveriesOf(m)).map(deliveryView),
-  });
+  const view = async (m: MessageRecord, clip?: number) => {
+    const text = m.text ?? m.bodies.default ?? Object.values(m.bodies)[0] ?? '';
+    const cut = clip !== undefined && text.length > clip;
+    return {
+      id: m.id,
+      topic: m.topic,
+      subject: m.subject,
+      text: cut ? `${cutAt(text, clip)}…` : text,
+      textTruncated: cut || undefined,
+      level: m.level,
+      format: m.format,
+      source: m.source,
+      attributes: m.attributes,
+      createdAt: m.createdAt,
+      deliveries: (await h.messages.deliveriesOf(m)).map(deliveryView),
+    };
+  };
 
   r.get('/messages/:id', async (req, res) => {
     const id = req.params.id as string;
@@ -53,7 +71,7 @@ export function messageRoutes(h: Herald): Router {
     const topic = await topicOr404(h, name);
     const { limit } = parse(limitQuery, req.query);
     const list = await h.messages.listByTopic(topic.name, limit);
-    res.json({ messages: await Promise.all(list.map(view)) });
+    res.json({ messages: await Promise.all(list.map((m) => view(m, LIST_TEXT_CHARS))) });
   });
 
   r.get('/deliveries/failed', requireAdmin, async (req, res) => {
@@ -68,7 +86,7 @@ export function messageRoutes(h: Herald): Router {
     const d = /^[a-z0-9]{1,64}\.\d{5}$/.test(id) ? await h.messages.getDelivery(id) : undefined;
     if (!d) throw Errors.notFound('No delivery has this id.');
     if (d.status !== 'failed') throw Errors.invalidRequest(`Only failed deliveries can be replayed; this one is ${d.status}.`);
-    const replay: DeliveryRecord = { ...d, status: 'pending', attempts: 0, nextAttemptAt: undefined, updatedAt: new Date().toISOString() };
+    const replay = replayed(d);
     await h.messages.saveDelivery(replay);
     await h.queue.enqueue([{ id: d.id, runAt: Date.now() }]);
     await h.audit.record(req.principal!.name, 'delivery.replay', d.id, { topic: d.topic });

@@ -52,6 +52,7 @@ export const jsonIntake: Intake = {
     const draft: Draft = {
       source: 'json',
       subject: b.subject,
+      text: b.message ?? (b.messageStructure ? b.messageStructure.default : undefined),
       level: b.level ?? 'info',
       mentions: b.mentions ?? {},
       attributes: tags,

@@ -8,6 +8,6 @@ export const textIntake: Intake = {
   read(body): Draft {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     if (text.trim() === '') throw Errors.invalidRequest('The message is empty.');
-    return { source: 'text', level: 'info', mentions: {}, attributes: {}, format: 'text', bodies: { default: text } };
+    return { source: 'text', text, level: 'info', mentions: {}, attributes: {}, format: 'text', bodies: { default: text } };
   },
 };
