@@ -1,7 +1,7 @@
 /** Live preview of a template: rendered from a sample context, then as each platform would receive it. */
 import { ApiError, api } from '../api.js';
 import { debounce, h, uid } from '../dom.js';
-import { PLATFORMS, type Protocol } from '../platforms.js';
+import { type Protocol, platformName } from '../platforms.js';
 import { errorText, field } from '../ui.js';
 import { SAMPLES } from './samples.js';
 
@@ -48,7 +48,7 @@ export function previewPanel(content: () => string, protocols: () => Protocol[])
     out.setAttribute('aria-busy', 'true');
     const cards = await Promise.all(
       protocols().map(async (protocol) => {
-        const name = PLATFORMS.find((p) => p.protocol === protocol)?.name ?? protocol;
+        const name = platformName(protocol);
         try {
           const r = await api.post<PreviewAnswer>('/templates/preview', { content: text, protocol, context, subject: s.subject, level: s.level });
           const id = uid('pv');
