@@ -3,9 +3,10 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+# the sources are not copied yet: `prepare` (the build) runs below instead
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 # Run stage: only what runs, as an unprivileged user.
 FROM node:20-bookworm-slim
@@ -16,7 +17,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./
 COPY --from=build /app/config ./config
 COPY --from=build /app/bin ./bin
-RUN mkdir -p /data && chown node:node /data
+# `herald` (the CLI) on PATH
+RUN ln -s /app/bin/herald.js /usr/local/bin/herald && mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8711

@@ -272,9 +272,15 @@ export interface Adapter {
   readonly displayName: string;
   /**
    * Hosts an endpoint may point at (https only) unless HERALD_ALLOW_HOSTS opens more.
-   * `undefined` means any public https host (the generic webhook).
+   * `undefined` means any public https host (the generic webhook). `*.example.com` allows every
+   * subdomain of example.com. Only on the standard https port.
    */
   readonly allowedHosts?: readonly string[];
+  /**
+   * `address`: the endpoint names recipients (email), not a host Herald connects to; the adapter
+   * talks only to a server its operator configured, so the host rules do not apply. Default `url`.
+   */
+  readonly endpointKind?: 'url' | 'address';
   /** Validate and canonicalise what a user typed (WeCom: a bare key becomes a URL). Throws EndpointError. */
   normalizeEndpoint(endpoint: string): string;
   /**

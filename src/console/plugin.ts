@@ -64,6 +64,8 @@ export function consolePlugin(dir = consoleDir()): Plugin {
         }),
       );
       app.use(CONSOLE_PATH, router);
+      // the root is where a browser lands first
+      app.get('/', (_req, res) => res.redirect(302, CONSOLE_PATH));
     },
   };
 }

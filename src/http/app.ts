@@ -11,8 +11,10 @@ import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { protocolRoutes } from './routes/protocols.js';
 import { publishRoutes } from './routes/publish.js';
-import { subscriptionTestRoutes, templatePreviewRoutes } from './routes/subscription-test.js';
+import { subscriptionChangeRoutes } from './routes/subscription-changes.js';
+import { subscriptionTestRoutes } from './routes/subscription-test.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
+import { templatePreviewRoutes } from './routes/template-preview.js';
 import { templateRoutes } from './routes/templates.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { topicRoutes } from './routes/topics.js';
@@ -53,6 +55,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     express.json({ limit: '1mb', strict: true }),
     topicRoutes(h),
     subscriptionRoutes(h),
+    subscriptionChangeRoutes(h),
     templateRoutes(h),
     messageRoutes(h),
     tokenRoutes(h),

@@ -69,7 +69,10 @@ export const messageSchemas = {
       id: DELIVERY_ID,
       subscriptionId: ID,
       protocol: { type: 'string' },
-      status: { enum: ['pending', 'delivered', 'failed'] },
+      status: {
+        enum: ['pending', 'delivered', 'failed', 'muted', 'held'],
+        description: 'muted: its subscription was muted, never sent; held: waits for the end of its quiet hours, then goes out in one digest.',
+      },
       attempts: { type: 'integer', minimum: 0 },
       parts: { type: 'integer', minimum: 1, description: 'Parts the message was split into for this platform.' },
       lastError: { type: 'string' },

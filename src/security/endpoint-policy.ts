@@ -37,6 +37,7 @@ export class EndpointPolicy {
     } catch {
       throw Errors.invalidEndpoint(`The ${adapter.displayName} endpoint is not a URL.`);
     }
+    if (adapter.endpointKind === 'address') return url;
     if (this.isExtra(url)) return url;
     if (url.protocol !== 'https:') {
       throw Errors.invalidEndpoint(`${adapter.displayName} endpoints must use https (or be listed in HERALD_ALLOW_HOSTS).`);
@@ -44,11 +45,12 @@ export class EndpointPolicy {
     if (url.username || url.password) throw Errors.invalidEndpoint('Endpoints may not carry a user name or password.');
     const hosts = adapter.allowedHosts;
     if (hosts) {
-      if (!hosts.includes(url.hostname.toLowerCase())) {
+      if (!hosts.some((h) => hostMatches(h, url.hostname))) {
         throw Errors.invalidEndpoint(
           `${adapter.displayName} endpoints must be on ${hosts.join(' or ')} (or a host listed in HERALD_ALLOW_HOSTS).`,
         );
       }
+      if (url.port !== '') throw Errors.invalidEndpoint(`${adapter.displayName} endpoints use the standard https port (443).`);
       return url;
     }
     await this.checkPublic(url.hostname);
@@ -76,4 +78,11 @@ export class EndpointPolicy {
       if (!verdict.ok) throw refuse(literal ? `is a ${verdict.range} address` : `resolves to ${a}, a ${verdict.range} address`);
     }
   }
+}
+
+/** `name` equals the allowed host, or, for `*.suffix`, is a subdomain of suffix. */
+export function hostMatches(allowed: string, name: string): boolean {
+  const host = name.toLowerCase();
+  const a = allowed.toLowerCase();
+  return a.startsWith('*.') ? host.endsWith(a.slice(1)) && host.length > a.length - 1 : host === a;
 }

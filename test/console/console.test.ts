@@ -212,7 +212,7 @@ describe('web console', () => {
     expect(await previews.locator('h3').allTextContents()).toEqual(adapterFactories.map((f) => f.describe.displayName));
     await page.getByLabel('Preview with').selectOption('alertmanager');
     await page.getByRole('button', { name: 'Use the sample’s example' }).click();
-    await previews.filter({ hasText: '[FIRING] HighCPU' }).first().waitFor({ timeout: UI_WAIT_MS });
+    await previews.filter({ hasText: 'FIRING · 1 firing' }).filter({ hasText: '**HighCPU** on web-1:9100: CPU above 90%' }).first().waitFor({ timeout: UI_WAIT_MS });
     await page.getByLabel('Name', { exact: true }).fill('cpu');
     await page.getByRole('button', { name: 'Create template' }).click();
     await page.getByRole('heading', { level: 1, name: 'Template cpu' }).waitFor();

@@ -116,7 +116,7 @@ describe('POST /v1/templates/preview', () => {
     const bad = await h.api('POST', '/v1/templates/preview', { content: '{{#each x}}', protocol: 'lark' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_template');
-    const proto = await h.api('POST', '/v1/templates/preview', { content: 'x', protocol: 'telegram' });
+    const proto = await h.api('POST', '/v1/templates/preview', { content: 'x', protocol: 'pigeon' });
     expect(proto.body.error.code).toBe('unsupported_protocol');
     expect((await h.api('POST', '/v1/templates/preview', { content: 'x', protocol: 'lark' }, { token: publisher })).status).toBe(403);
   });
