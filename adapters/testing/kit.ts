@@ -33,6 +33,8 @@ export interface ConformanceRow {
   env?(fake: FakePlatform): Record<string, string>;
   /** A subscription secret the fake's robots accept, when the platform signs (default: none). */
   secret?: string;
+  /** A user id (and phone number) of the shape the platform takes, for the mentions case (default user001 / 13800001111). */
+  sample?: { user?: string; mobile?: string };
 }
 
 /** Pacing case: small so the kit runs in seconds, the same shape as the platforms' windows. */
@@ -133,15 +135,17 @@ export function conformance(rows: readonly ConformanceRow[]): void {
     it('notifies the mentioned people, as the platform reads its body', async () => {
       const kinds = row.factory.describe.mentions;
       const { topic, endpoint } = await subscribe();
-      const mentions = { ...(kinds.all ? { all: true } : {}), ...(kinds.users ? { users: ['user001'] } : {}), ...(kinds.mobiles ? { mobiles: ['13800001111'] } : {}) };
+      const user = row.sample?.user ?? 'user001';
+      const mobile = row.sample?.mobile ?? '13800001111';
+      const mentions = { ...(kinds.all ? { all: true } : {}), ...(kinds.users ? { users: [user] } : {}), ...(kinds.mobiles ? { mobiles: [mobile] } : {}) };
       await settled(await publish(topic, { message: 'look here', mentions }));
       const [got] = fake().received(endpoint);
       expect(got, 'the message arrived').toBeDefined();
       if (!kinds.all && !kinds.users && !kinds.mobiles) return; // the platform has no mentions: nothing to notify
       expect(got!.mentions, 'the fake reads who is notified').toBeDefined();
       if (kinds.all) expect(got!.mentions!.all).toBe(true);
-      if (kinds.users) expect(got!.mentions!.users).toContain('user001');
-      if (kinds.mobiles) expect(got!.mentions!.mobiles).toContain('13800001111');
+      if (kinds.users) expect(got!.mentions!.users).toContain(user);
+      if (kinds.mobiles) expect(got!.mentions!.mobiles).toContain(mobile);
     });
 
     if (row.keywords) {
@@ -206,8 +210,15 @@ export function conformance(rows: readonly ConformanceRow[]): void {
 
     it('never shows or logs a secret part of the endpoint', async () => {
       const { topic, endpoint, answer } = await subscribe();
-      const secrets = secretValues(endpoint, row.factory.describe.secretParts).filter((s) => s.length >= 6);
-      expect(secrets.length, 'the endpoint holds the secret parts the adapter declares').toBeGreaterThan(0);
+      const parts = row.factory.describe.secretParts;
+      const inEndpoint = secretValues(endpoint, parts);
+      if (parts.length) expect(inEndpoint.length, 'the endpoint holds the secret parts the adapter declares').toBeGreaterThan(0);
+      // and the platform's secret settings (an SMTP URL's password …), as the row set them
+      const env = row.env?.(fake()) ?? {};
+      const settings = Object.entries(row.factory.env ?? {})
+        .filter(([name, s]) => s.secret && env[name])
+        .flatMap(([name]) => [env[name]!, passwordOf(env[name]!)]);
+      const secrets = [...inEndpoint, ...settings].filter((s) => s.length >= 6);
       const adapter = h.running.herald.adapters.get(row.protocol)!;
       const masked = adapter.maskEndpoint(adapter.normalizeEndpoint(endpoint));
       fake().failNext(1); // a failed attempt logs too
@@ -269,4 +280,13 @@ function describedWell(f: AdapterFactory): void {
   expect(f.config.safeParse({ noSuchKey: 1 }).success).toBe(false);
   expect(f.config.safeParse({}).success).toBe(true);
   expect(Array.isArray(f.defaults.rateLimits)).toBe(true);
+}
+
+/** The password of a URL setting (smtps://user:pass@host), or ''. */
+function passwordOf(value: string): string {
+  try {
+    return decodeURIComponent(new URL(value).password);
+  } catch {
+    return '';
+  }
 }

@@ -114,7 +114,8 @@ export async function startDiscordFake(): Promise<FakePlatform & { pings(endpoin
         .filter((s) => typeof s === 'string')
         .join('\n')
         .replace(/\\([^A-Za-z0-9\s])/g, '$1');
-      log.received.push({ at: Date.now(), endpoint, body, text });
+      const pings = pinged(body);
+      log.received.push({ at: Date.now(), endpoint, body, text, mentions: { all: pings.includes('@everyone'), users: pings.filter((x) => x !== '@everyone'), mobiles: [] } });
       const message = { id: String(BigInt(Date.now()) * 4194304n + BigInt(randomInt(1 << 22))), type: 0, channel_id: '1', webhook_id: m[1], content: body.content ?? '', embeds: body.embeds ?? [] };
       return url.searchParams.get('wait') === 'true' ? { status: 200, body: message, headers: rateHeaders } : { status: 204, headers: rateHeaders };
     },
@@ -134,6 +135,10 @@ export async function startDiscordFake(): Promise<FakePlatform & { pings(endpoin
     rejections: (e) => byEndpoint(fake.rejections, e),
     pings: (e) => byEndpoint(fake.received, e).map((r) => pinged(r.body)),
     failNext: (n) => fake.failNext(n),
+    removeRobot(endpoint: string) {
+      const m = PATH.exec(new URL(endpoint).pathname);
+      if (m) hooks.delete(m[1]!);
+    },
     close: () => fake.close(),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Answer, byEndpoint, startHttpFake, Windows } from './http-fake.js';
-import type { FakePlatform, FakeRobot, FakeRobotOptions } from './types.js';
+import type { FakePlatform, FakeRobot, FakeRobotOptions, Notified } from './types.js';
 
 /** "In general we allow … no more than one message per second" (api.slack.com/docs/rate-limits). */
 const DEFAULT_RATE = { max: 1, perMs: 1000 };
@@ -92,7 +92,7 @@ export async function startSlackFake(): Promise<FakePlatform> {
         log.rejections.push({ at: Date.now(), endpoint, code: 429 });
         return { status: 429, body: 'rate_limited', headers: { 'retry-after': String(Math.ceil(wait / 1000)) } };
       }
-      log.received.push({ at: Date.now(), endpoint, body, text: shown.length ? shown.join('\n') : unescapeSlack(String(text)) });
+      log.received.push({ at: Date.now(), endpoint, body, text: shown.length ? shown.join('\n') : unescapeSlack(String(text)), mentions: notified(body) });
       return { status: 200, body: 'ok' };
     },
     { status: 500, body: 'rollup_error' },
@@ -111,6 +111,24 @@ export async function startSlackFake(): Promise<FakePlatform> {
     received: (e) => byEndpoint(fake.received, e),
     rejections: (e) => byEndpoint(fake.rejections, e),
     failNext: (n) => fake.failNext(n),
+    removeRobot(endpoint: string) {
+      const m = PATH.exec(new URL(endpoint).pathname);
+      if (m) hooks.delete(`${m[1]}/${m[2]}`);
+    },
     close: () => fake.close(),
   };
+}
+
+/**
+ * Who a message notifies (api.slack.com/reference/surfaces/formatting#mentioning-users): `<@U…>` a
+ * member, `<!subteam^S…>` a user group, `<!channel>` / `<!here>` / `<!everyone>` everyone; in the
+ * fallback text or any mrkdwn section.
+ */
+function notified(body: Record<string, unknown>): Notified {
+  const texts = [body.text, ...(Array.isArray(body.blocks) ? body.blocks.map((b: any) => (b?.text?.type === 'mrkdwn' ? b.text.text : undefined)) : [])].filter(
+    (t): t is string => typeof t === 'string',
+  );
+  const all = texts.join('\n');
+  const users = [...all.matchAll(/<@([UW][A-Z0-9]+)>|<!subteam\^(S[A-Z0-9]+)>/g)].map((m) => m[1] ?? m[2]!);
+  return { all: /<!(channel|here|everyone)>/.test(all), users: [...new Set(users)], mobiles: [] };
 }

@@ -108,6 +108,9 @@ export async function startSmtpFake(opts: SmtpFakeOptions): Promise<SmtpFake> {
       mailboxes.add(address);
       return { endpoint: `mailto:${address}` };
     },
+    removeRobot(endpoint: string) {
+      mailboxes.delete(endpoint.replace(/^mailto:/, '').toLowerCase());
+    },
     received: (e) => received.filter((r) => !e || r.endpoint === e),
     rejections: (e) => rejections.filter((r) => !e || r.endpoint === e),
     mails: () => mails,

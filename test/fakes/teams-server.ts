@@ -10,7 +10,7 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { type Answer, byEndpoint, startHttpFake, Windows } from './http-fake.js';
-import type { FakePlatform, FakeRobot, FakeRobotOptions } from './types.js';
+import type { FakePlatform, FakeRobot, FakeRobotOptions, Notified } from './types.js';
 
 /** "The message size limit is 28 KB" (Teams webhook documentation). */
 const MAX_BYTES = 28 * 1024;
@@ -96,7 +96,7 @@ export async function startTeamsFake(): Promise<FakePlatform> {
       const wait = windows.take(endpoint, [flow.rate]);
       if (wait > 0) return refuse(429, 'WorkflowRequestsThrottled', 'Rate limit is exceeded.', { 'retry-after': String(Math.ceil(wait / 1000)) });
       const card = (body as any).attachments[0].content;
-      log.received.push({ at: Date.now(), endpoint, body, text: texts(card.body).join('\n') });
+      log.received.push({ at: Date.now(), endpoint, body, text: texts(card.body).join('\n'), mentions: notified(card) });
       return { status: 202, headers: { 'x-ms-workflow-run-id': randomUUID() } };
     },
     { status: 502, body: err('BadGateway', 'The server did not receive a response from an upstream server.') },
@@ -114,6 +114,24 @@ export async function startTeamsFake(): Promise<FakePlatform> {
     received: (e) => byEndpoint(fake.received, e),
     rejections: (e) => byEndpoint(fake.rejections, e),
     failNext: (n) => fake.failNext(n),
+    removeRobot(endpoint: string) {
+      const m = PATH.exec(new URL(endpoint).pathname);
+      if (m) flows.delete(m[1]!);
+    },
     close: () => fake.close(),
   };
+}
+
+/**
+ * Who a card notifies (learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/
+ * cards-format#mention-support-within-adaptive-cards): each `msteams.entities` mention whose
+ * `<at>…</at>` text appears in the card; Teams has no mention of everyone through a webhook.
+ */
+function notified(card: any): Notified {
+  const shown = JSON.stringify(card.body ?? []);
+  const entities: any[] = Array.isArray(card.msteams?.entities) ? card.msteams.entities : [];
+  const users = entities
+    .filter((e) => e?.type === 'mention' && typeof e.text === 'string' && shown.includes(e.text) && typeof e.mentioned?.id === 'string')
+    .map((e) => e.mentioned.id as string);
+  return { all: false, users: [...new Set(users)], mobiles: [] };
 }

@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { type Answer, byEndpoint, startHttpFake, Windows } from './http-fake.js';
-import type { FakePlatform, FakeRobot, FakeRobotOptions } from './types.js';
+import type { FakePlatform, FakeRobot, FakeRobotOptions, Notified } from './types.js';
 
 /** Bot FAQ: "avoid sending more than one message per second" per chat; "not … more than 20 messages per minute to the same group". */
 const DEFAULT_RATES = [
@@ -129,7 +129,7 @@ export async function startTelegramFake(): Promise<TelegramFake> {
         const s = Math.ceil(wait / 1000);
         return fail(429, `Too Many Requests: retry after ${s}`, { retry_after: s });
       }
-      log.received.push({ at: Date.now(), endpoint, body: params, text: visible });
+      log.received.push({ at: Date.now(), endpoint, body: params, text: visible, mentions: notified(params.text, visible) });
       return { status: 200, body: { ok: true, result: { message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chat.id), type: 'supergroup' }, text: visible } } };
     },
     { status: 500, body: { ok: false, error_code: 500, description: 'Internal Server Error' } },
@@ -157,6 +157,20 @@ export async function startTelegramFake(): Promise<TelegramFake> {
     received: (e) => byEndpoint(fake.received, e),
     rejections: (e) => byEndpoint(fake.rejections, e),
     failNext: (n) => fake.failNext(n),
+    removeRobot(endpoint: string) {
+      const chat = find(endpoint);
+      if (chat) chat.kicked = true;
+    },
     close: () => fake.close(),
   };
+}
+
+/**
+ * Who a message notifies (core.telegram.org/bots/api#formatting-options): an inline mention
+ * `<a href="tg://user?id=123">`, or an @username in the visible text. Telegram has no @all.
+ */
+function notified(html: string, visible: string): Notified {
+  const ids = [...html.matchAll(/href=["']tg:\/\/user\?id=(\d+)["']/g)].map((m) => m[1]!);
+  const names = [...visible.matchAll(/(?:^|[^\w@])(@[A-Za-z]\w{4,31})\b/g)].map((m) => m[1]!);
+  return { all: false, users: [...new Set([...ids, ...names])], mobiles: [] };
 }
