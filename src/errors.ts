@@ -37,6 +37,7 @@ export const Errors = {
   callbackRefused: e(401, 'callback_refused', 'The callback was refused.'),
   quotaExceeded: e(403, 'quota_exceeded', 'A quota is reached.'),
   notFound: e(404, 'not_found', 'Nothing is at this path.'),
+  methodNotAllowed: e(405, 'method_not_allowed', 'This method is not allowed on this path; the Allow header lists those that are.'),
   topicNotFound: e(404, 'topic_not_found', 'No topic has this name; create it with POST /v1/topics.'),
   subscriptionNotFound: e(404, 'subscription_not_found', 'No subscription has this id.'),
   templateNotFound: e(404, 'template_not_found', 'No template has this name and protocol.'),

@@ -4,8 +4,10 @@ import type { Herald } from '../context.js';
 import { Errors } from '../errors.js';
 import { authenticate } from './auth.js';
 import { errorHandler, notFound } from './error-handler.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { auditRoutes } from './routes/audit.js';
 import { quotaRoutes } from './routes/quotas.js';
+import { replayRoutes } from './routes/replay.js';
 import { silenceRoutes } from './routes/silences.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
@@ -57,6 +59,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     subscriptionRoutes(h),
     subscriptionChangeRoutes(h),
     templateRoutes(h),
+    replayRoutes(h),
     messageRoutes(h),
     tokenRoutes(h),
     auditRoutes(h),
@@ -67,7 +70,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     subscriptionTestRoutes(h),
     templatePreviewRoutes(h),
   );
-  app.use(notFound);
+  app.use(methodNotAllowed(app), notFound);
   app.use(errorHandler(h.log));
   return app;
 }

@@ -173,6 +173,15 @@ describe('web console', () => {
     await page.getByText('replayed', { exact: false }).first().waitFor();
     const after = await h.api('GET', `/v1/messages/${pub.body.messageId}`);
     expect(after.body.deliveries[0].attempts).toBeLessThanOrEqual(1);
+
+    // once it failed again, all failed deliveries go back in one click, after a confirmation
+    await waitFor('the replayed delivery to fail again', async () => (await h.api('GET', `/v1/messages/${pub.body.messageId}`)).body.deliveries[0].status === 'failed');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('button', { name: 'Replay all 1' }).click();
+    await page.getByRole('dialog', { name: 'Replay 1 failed deliveries?' }).getByRole('button', { name: 'Replay 1' }).click();
+    await page.getByText('1 deliveries replayed').waitFor();
+    const again = await h.api('GET', `/v1/messages/${pub.body.messageId}`);
+    expect(again.body.deliveries[0].replays).toBe(2);
     await context.close();
   });
 

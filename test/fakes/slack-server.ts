@@ -43,6 +43,12 @@ export function mrkdwnProblem(text: string): string | undefined {
   return undefined;
 }
 
+/** Who Slack notifies: <!channel> <!here> <!everyone> everyone; <@U…> that member (formatting: mentioning users). */
+function notified(texts: string[]): Notified {
+  const all = texts.join('\n');
+  return { all: /<!(channel|here|everyone)>/.test(all), users: [...all.matchAll(/<@([UW][A-Z0-9]+)>/g)].map((m) => m[1]!), mobiles: [] };
+}
+
 const unescapeSlack = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 export async function startSlackFake(): Promise<FakePlatform> {
@@ -92,7 +98,8 @@ export async function startSlackFake(): Promise<FakePlatform> {
         log.rejections.push({ at: Date.now(), endpoint, code: 429 });
         return { status: 429, body: 'rate_limited', headers: { 'retry-after': String(Math.ceil(wait / 1000)) } };
       }
-      log.received.push({ at: Date.now(), endpoint, body, text: shown.length ? shown.join('\n') : unescapeSlack(String(text)), mentions: notified(body) });
+      const marked = [String(text ?? ''), ...((blocks as any[]) ?? []).map((b) => String(b?.text?.text ?? ''))];
+      log.received.push({ at: Date.now(), endpoint, body, text: shown.length ? shown.join('\n') : unescapeSlack(String(text)), mentions: notified(marked) });
       return { status: 200, body: 'ok' };
     },
     { status: 500, body: 'rollup_error' },
@@ -108,27 +115,12 @@ export async function startSlackFake(): Promise<FakePlatform> {
       hooks.set(`${team}/${bot}`, { endpoint, secret, rate: o.rateLimit ?? DEFAULT_RATE });
       return { endpoint };
     },
+    removeRobot(endpoint) {
+      for (const [k, h] of hooks) if (h.endpoint === endpoint) hooks.delete(k);
+    },
     received: (e) => byEndpoint(fake.received, e),
     rejections: (e) => byEndpoint(fake.rejections, e),
     failNext: (n) => fake.failNext(n),
-    removeRobot(endpoint: string) {
-      const m = PATH.exec(new URL(endpoint).pathname);
-      if (m) hooks.delete(`${m[1]}/${m[2]}`);
-    },
     close: () => fake.close(),
   };
-}
-
-/**
- * Who a message notifies (api.slack.com/reference/surfaces/formatting#mentioning-users): `<@U…>` a
- * member, `<!subteam^S…>` a user group, `<!channel>` / `<!here>` / `<!everyone>` everyone; in the
- * fallback text or any mrkdwn section.
- */
-function notified(body: Record<string, unknown>): Notified {
-  const texts = [body.text, ...(Array.isArray(body.blocks) ? body.blocks.map((b: any) => (b?.text?.type === 'mrkdwn' ? b.text.text : undefined)) : [])].filter(
-    (t): t is string => typeof t === 'string',
-  );
-  const all = texts.join('\n');
-  const users = [...all.matchAll(/<@([UW][A-Z0-9]+)>|<!subteam\^(S[A-Z0-9]+)>/g)].map((m) => m[1] ?? m[2]!);
-  return { all: /<!(channel|here|everyone)>/.test(all), users: [...new Set(users)], mobiles: [] };
 }

@@ -108,8 +108,8 @@ export async function startSmtpFake(opts: SmtpFakeOptions): Promise<SmtpFake> {
       mailboxes.add(address);
       return { endpoint: `mailto:${address}` };
     },
-    removeRobot(endpoint: string) {
-      mailboxes.delete(endpoint.replace(/^mailto:/, '').toLowerCase());
+    removeRobot(endpoint) {
+      for (const a of endpoint.replace(/^mailto:/, '').split(',')) mailboxes.delete(a.toLowerCase());
     },
     received: (e) => received.filter((r) => !e || r.endpoint === e),
     rejections: (e) => rejections.filter((r) => !e || r.endpoint === e),

@@ -10,7 +10,7 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { type Answer, byEndpoint, startHttpFake, Windows } from './http-fake.js';
-import type { FakePlatform, FakeRobot, FakeRobotOptions, Notified } from './types.js';
+import type { FakePlatform, FakeRobot, FakeRobotOptions } from './types.js';
 
 /** "The message size limit is 28 KB" (Teams webhook documentation). */
 const MAX_BYTES = 28 * 1024;
@@ -96,7 +96,9 @@ export async function startTeamsFake(): Promise<FakePlatform> {
       const wait = windows.take(endpoint, [flow.rate]);
       if (wait > 0) return refuse(429, 'WorkflowRequestsThrottled', 'Rate limit is exceeded.', { 'retry-after': String(Math.ceil(wait / 1000)) });
       const card = (body as any).attachments[0].content;
-      log.received.push({ at: Date.now(), endpoint, body, text: texts(card.body).join('\n'), mentions: notified(card) });
+      // who is notified: each mention entity (its <at> is in the text, checked above)
+      const users = ((card.msteams?.entities ?? []) as any[]).map((e) => String(e.mentioned.id));
+      log.received.push({ at: Date.now(), endpoint, body, text: texts(card.body).join('\n'), mentions: { all: false, users, mobiles: [] } });
       return { status: 202, headers: { 'x-ms-workflow-run-id': randomUUID() } };
     },
     { status: 502, body: err('BadGateway', 'The server did not receive a response from an upstream server.') },
@@ -111,27 +113,12 @@ export async function startTeamsFake(): Promise<FakePlatform> {
       flows.set(id, { id, key, endpoint, rate: o.rateLimit ?? DEFAULT_RATE });
       return { endpoint };
     },
+    removeRobot(endpoint) {
+      for (const [k, f] of flows) if (f.endpoint === endpoint) flows.delete(k);
+    },
     received: (e) => byEndpoint(fake.received, e),
     rejections: (e) => byEndpoint(fake.rejections, e),
     failNext: (n) => fake.failNext(n),
-    removeRobot(endpoint: string) {
-      const m = PATH.exec(new URL(endpoint).pathname);
-      if (m) flows.delete(m[1]!);
-    },
     close: () => fake.close(),
   };
-}
-
-/**
- * Who a card notifies (learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/
- * cards-format#mention-support-within-adaptive-cards): each `msteams.entities` mention whose
- * `<at>…</at>` text appears in the card; Teams has no mention of everyone through a webhook.
- */
-function notified(card: any): Notified {
-  const shown = JSON.stringify(card.body ?? []);
-  const entities: any[] = Array.isArray(card.msteams?.entities) ? card.msteams.entities : [];
-  const users = entities
-    .filter((e) => e?.type === 'mention' && typeof e.text === 'string' && shown.includes(e.text) && typeof e.mentioned?.id === 'string')
-    .map((e) => e.mentioned.id as string);
-  return { all: false, users: [...new Set(users)], mobiles: [] };
 }

@@ -129,7 +129,14 @@ export async function startTelegramFake(): Promise<TelegramFake> {
         const s = Math.ceil(wait / 1000);
         return fail(429, `Too Many Requests: retry after ${s}`, { retry_after: s });
       }
-      log.received.push({ at: Date.now(), endpoint, body: params, text: visible, mentions: notified(params.text, visible) });
+      // who is notified: inline mentions by id (tg://user?id=…) and @username mentions (formatting options)
+      const html = String(params.text);
+      const mentions: Notified = {
+        all: false,
+        users: [...[...html.matchAll(/<a href="tg:\/\/user\?id=(\d+)">/g)].map((x) => x[1]!), ...[...visible.matchAll(/(?:^|\s)@([A-Za-z][A-Za-z0-9_]{3,31})\b/g)].map((x) => x[1]!)],
+        mobiles: [],
+      };
+      log.received.push({ at: Date.now(), endpoint, body: params, text: visible, mentions });
       return { status: 200, body: { ok: true, result: { message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chat.id), type: 'supergroup' }, text: visible } } };
     },
     { status: 500, body: { ok: false, error_code: 500, description: 'Internal Server Error' } },
@@ -146,6 +153,9 @@ export async function startTelegramFake(): Promise<TelegramFake> {
       chats.set(`${token}/${id}`, { id, endpoint, token, rates: o.rateLimit ? [o.rateLimit] : DEFAULT_RATES });
       return { endpoint };
     },
+    removeRobot(endpoint) {
+      find(endpoint)!.kicked = true;
+    },
     kick(endpoint) {
       find(endpoint)!.kicked = true;
     },
@@ -157,20 +167,6 @@ export async function startTelegramFake(): Promise<TelegramFake> {
     received: (e) => byEndpoint(fake.received, e),
     rejections: (e) => byEndpoint(fake.rejections, e),
     failNext: (n) => fake.failNext(n),
-    removeRobot(endpoint: string) {
-      const chat = find(endpoint);
-      if (chat) chat.kicked = true;
-    },
     close: () => fake.close(),
   };
-}
-
-/**
- * Who a message notifies (core.telegram.org/bots/api#formatting-options): an inline mention
- * `<a href="tg://user?id=123">`, or an @username in the visible text. Telegram has no @all.
- */
-function notified(html: string, visible: string): Notified {
-  const ids = [...html.matchAll(/href=["']tg:\/\/user\?id=(\d+)["']/g)].map((m) => m[1]!);
-  const names = [...visible.matchAll(/(?:^|[^\w@])(@[A-Za-z]\w{4,31})\b/g)].map((m) => m[1]!);
-  return { all: false, users: [...new Set([...ids, ...names])], mobiles: [] };
 }
