@@ -78,6 +78,10 @@ export const templatePaths: Paths = {
           },
         }),
         ...adminErrors,
+        '422': {
+          description: 'template_budget_exceeded: the render passed templates.maxOutputBytes or templates.renderTimeoutMs and was stopped.',
+          content: json(ref('Error')),
+        },
       },
     },
   },
