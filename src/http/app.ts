@@ -11,6 +11,7 @@ import { replayRoutes } from './routes/replay.js';
 import { silenceRoutes } from './routes/silences.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
+import { protocolRoutes } from './routes/protocols.js';
 import { publishRoutes } from './routes/publish.js';
 import { subscriptionChangeRoutes } from './routes/subscription-changes.js';
 import { subscriptionTestRoutes } from './routes/subscription-test.js';
@@ -67,6 +68,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     quotaRoutes(h),
     silenceRoutes(h),
     whoamiRoutes(h),
+    protocolRoutes(h),
     subscriptionTestRoutes(h),
     templatePreviewRoutes(h),
   );
