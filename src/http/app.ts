@@ -4,15 +4,19 @@ import type { Herald } from '../context.js';
 import { Errors } from '../errors.js';
 import { authenticate } from './auth.js';
 import { errorHandler, notFound } from './error-handler.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { auditRoutes } from './routes/audit.js';
 import { quotaRoutes } from './routes/quotas.js';
+import { replayRoutes } from './routes/replay.js';
 import { silenceRoutes } from './routes/silences.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
+import { protocolRoutes } from './routes/protocols.js';
 import { publishRoutes } from './routes/publish.js';
 import { subscriptionChangeRoutes } from './routes/subscription-changes.js';
-import { subscriptionTestRoutes, templatePreviewRoutes } from './routes/subscription-test.js';
+import { subscriptionTestRoutes } from './routes/subscription-test.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
+import { templatePreviewRoutes } from './routes/template-preview.js';
 import { templateRoutes } from './routes/templates.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { topicRoutes } from './routes/topics.js';
@@ -37,9 +41,11 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
   // Access log at the `http` level (HERALD_LOG_LEVEL=http): path only, never the query (it may hold ?token=).
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
+    // the path as it arrived: a router mounted at /v1 strips its prefix from req.path while it runs
+    const path = req.path;
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      h.log.http(`${req.method} ${req.path} ${res.statusCode}`, { ms: Math.round(ms * 10) / 10 });
+      h.log.http(`${req.method} ${path} ${res.statusCode}`, { ms: Math.round(ms * 10) / 10 });
     });
     next();
   });
@@ -55,16 +61,18 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     subscriptionRoutes(h),
     subscriptionChangeRoutes(h),
     templateRoutes(h),
+    replayRoutes(h),
     messageRoutes(h),
     tokenRoutes(h),
     auditRoutes(h),
     quotaRoutes(h),
     silenceRoutes(h),
     whoamiRoutes(h),
+    protocolRoutes(h),
     subscriptionTestRoutes(h),
     templatePreviewRoutes(h),
   );
-  app.use(notFound);
+  app.use(methodNotAllowed(app), notFound);
   app.use(errorHandler(h.log));
   return app;
 }

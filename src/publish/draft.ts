@@ -54,3 +54,6 @@ export interface Intake {
   /** throws HeraldError (400) for a body of its kind it cannot read */
   read(body: unknown, ctx: IntakeContext): Draft;
 }
+
+/** What a template sees when it renders a draft: the topic, then the intake's context. The preview uses it too. */
+export const templateContext = (topic: string, context: Record<string, unknown>): Record<string, unknown> => ({ topic, ...context });

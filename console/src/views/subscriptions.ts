@@ -1,9 +1,10 @@
 /** A topic's subscriptions: masked endpoints, a test message with the platform's answer, add and delete. */
 import { api, enc, type Subscription, type TestAnswer } from '../api.js';
 import { h, time } from '../dom.js';
-import { PLATFORMS, platformName } from '../platforms.js';
+import { platformBadge, platformName, platforms } from '../platforms.js';
 import { busy, button, confirmDialog, empty, errorText, flash, refocus } from '../ui.js';
 import { addSubscriptionForm } from './subscription-form.js';
+import { editForm, muteControls, routingRows } from './subscription-routing.js';
 
 function mentionsText(s: Subscription): string | undefined {
   const m = s.mentions;
@@ -38,21 +39,29 @@ function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
     });
   }, 'danger', { class: 'btn danger small', 'aria-label': `Delete subscription ${s.id}` });
 
+  const form = editForm(s, reload);
+  const edit = button('Edit', () => {
+    form.hidden = !form.hidden;
+    edit.setAttribute('aria-expanded', String(!form.hidden));
+    if (!form.hidden) form.querySelector<HTMLInputElement>('input')?.focus();
+  }, 'secondary', { class: 'btn secondary small', 'aria-expanded': 'false', 'aria-label': `Edit filter, quiet hours, mentions, keyword and remark of subscription ${s.id}` });
   const rows: [string, string | Node | undefined][] = [
     ['Endpoint', h('code', { class: 'endpoint' }, s.endpoint)],
     ['Secret', s.hasSecret ? 'set (hidden)' : undefined],
     ['Keyword', s.keyword],
     ['Mentions', mentionsText(s)],
     ['Remark', s.remark],
+    ...routingRows(s),
     ['Added', s.source === 'chat' ? h('span', {}, 'by chat command', s.chat?.chatName ? ` in ${s.chat.chatName}` : '', ' · ', time(s.createdAt)) : time(s.createdAt)],
   ];
   return h(
     'li',
     { class: 'sub' },
-    h('div', { class: 'sub-head' }, h('span', { class: `platform ${s.protocol}` }, platformName(s.protocol)), h('code', { class: 'muted small' }, s.id)),
+    h('div', { class: 'sub-head' }, platformBadge(s.protocol, (cls, text) => h('span', { class: cls }, text)), h('code', { class: 'muted small' }, s.id)),
     h('dl', { class: 'facts' }, ...rows.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v!)])),
-    h('div', { class: 'actions' }, test, del),
+    h('div', { class: 'actions' }, test, edit, muteControls(s, reload), del),
     answer,
+    form,
   );
 }
 
@@ -65,7 +74,7 @@ export async function subscriptionsPanel(topic: string, onChange: (subs: Subscri
     );
     onChange(subscriptions);
   };
-  const add = addSubscriptionForm(topic, PLATFORMS, async () => {
+  const add = addSubscriptionForm(topic, platforms(), async () => {
     await load();
     toggle(false);
     opener.focus();

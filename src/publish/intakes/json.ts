@@ -25,6 +25,9 @@ const structure = z
   })
   .refine((v) => typeof v.default === 'string', 'messageStructure needs a "default" entry');
 
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+/** Items in one array tag (`"hosts": ["db-1", "db-2"]`: `{{#each hosts}}`, `{{join hosts}}`). */
+const MAX_TAG_ITEMS = 100;
 /** Attributes a publish carries for the subscriptions' filters (SMN message attributes). */
 export const MAX_ATTRIBUTES = 32;
 const attributesSchema = z
@@ -46,7 +49,7 @@ export const publishSchema = z
     format: z.enum(['markdown', 'text']).optional(),
     mentions: mentionsSchema.optional(),
     template: z.string().min(1).max(255).optional(),
-    tags: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    tags: z.record(z.string(), z.union([scalar, z.array(scalar).max(MAX_TAG_ITEMS)])).optional(),
     attributes: attributesSchema.optional(),
     messageStructure: structure.optional(),
   })
@@ -63,7 +66,9 @@ export const jsonIntake: Intake = {
     const parsed = publishSchema.safeParse(body);
     if (!parsed.success) throw Errors.invalidRequest(zodMessage(parsed.error));
     const b = parsed.data;
-    const tags = Object.fromEntries(Object.entries(b.tags ?? {}).map(([k, v]) => [k, String(v)]));
+    // templates see arrays as arrays; attributes (filters) hold them comma-joined
+    const tagValues = Object.fromEntries(Object.entries(b.tags ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]));
+    const tags = Object.fromEntries(Object.entries(tagValues).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
     const attributes = Object.fromEntries(Object.entries(b.attributes ?? {}).map(([k, v]) => [k, String(v)]));
     const draft: Draft = {
       source: 'json',
@@ -76,7 +81,7 @@ export const jsonIntake: Intake = {
       format: b.format ?? 'markdown',
     };
     if (b.messageStructure) draft.bodies = b.messageStructure;
-    else if (b.template) draft.template = { name: b.template, context: { ...tags, subject: b.subject, message: b.message } };
+    else if (b.template) draft.template = { name: b.template, context: { ...tagValues, subject: b.subject, message: b.message } };
     else draft.bodies = { default: b.message ?? '' };
     return draft;
   },
