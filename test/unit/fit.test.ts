@@ -2,16 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { fitParts, oneLine, utf16, utf8 } from '../../adapters/shared/fit.js';
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 describe('fitParts', () => {
   it('one part when it fits', () => {
-    expect(fitParts('hello & <b>', 100, (c) => escape(c), utf16)).toEqual(['hello &amp; &lt;b>']);
+    expect(fitParts('hello & <b>', 100, (c) => esc(c), utf16)).toEqual(['hello &amp; &lt;b>']);
   });
 
   it('escaping that quintuples the text still fits every part, and nothing is lost', () => {
     const text = '&'.repeat(3000) + '\n\n' + 'a<b '.repeat(2000);
-    const parts = fitParts(text, 1000, (c) => escape(c), utf16, { label: () => '' });
+    const parts = fitParts(text, 1000, (c) => esc(c), utf16, { label: () => '' });
     expect(parts.length).toBeGreaterThan(15);
     for (const p of parts) expect(p.length).toBeLessThanOrEqual(1000);
     const back = parts.map((p) => p.replace(/&lt;/g, '<').replace(/&amp;/g, '&')).join('');
