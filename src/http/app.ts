@@ -41,9 +41,11 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
   // Access log at the `http` level (HERALD_LOG_LEVEL=http): path only, never the query (it may hold ?token=).
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
+    // the path as it arrived: a router mounted at /v1 strips its prefix from req.path while it runs
+    const path = req.path;
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      h.log.http(`${req.method} ${req.path} ${res.statusCode}`, { ms: Math.round(ms * 10) / 10 });
+      h.log.http(`${req.method} ${path} ${res.statusCode}`, { ms: Math.round(ms * 10) / 10 });
     });
     next();
   });
