@@ -48,6 +48,11 @@ export const Errors = {
   templateExists: e(409, 'template_exists', 'A template with this name and protocol exists already; use PUT to change it.'),
   tokenExists: e(409, 'token_exists', 'A token with this name exists already.'),
   payloadTooLarge: e(413, 'payload_too_large', 'The body is larger than quotas.messageBytes.'),
+  templateBudgetExceeded: e(
+    422,
+    'template_budget_exceeded',
+    'The template rendered past templates.maxOutputBytes or templates.renderTimeoutMs and was stopped.',
+  ),
   rateLimited: e(429, 'rate_limited', 'Too many publishes with this token; retry after the time in Retry-After.'),
   unavailable: e(503, 'unavailable', 'Herald cannot reach its store right now; retry shortly.'),
   shuttingDown: e(503, 'shutting_down', 'Herald is shutting down; retry against another instance or in a moment.'),

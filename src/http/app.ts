@@ -7,9 +7,11 @@ import { errorHandler, notFound } from './error-handler.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { auditRoutes } from './routes/audit.js';
 import { quotaRoutes } from './routes/quotas.js';
+import { replayRoutes } from './routes/replay.js';
 import { silenceRoutes } from './routes/silences.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
+import { protocolRoutes } from './routes/protocols.js';
 import { publishRoutes } from './routes/publish.js';
 import { subscriptionChangeRoutes } from './routes/subscription-changes.js';
 import { subscriptionTestRoutes } from './routes/subscription-test.js';
@@ -39,9 +41,11 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
   // Access log at the `http` level (HERALD_LOG_LEVEL=http): path only, never the query (it may hold ?token=).
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
+    // the path as it arrived: a router mounted at /v1 strips its prefix from req.path while it runs
+    const path = req.path;
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      h.log.http(`${req.method} ${req.path} ${res.statusCode}`, { ms: Math.round(ms * 10) / 10 });
+      h.log.http(`${req.method} ${path} ${res.statusCode}`, { ms: Math.round(ms * 10) / 10 });
     });
     next();
   });
@@ -57,12 +61,14 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     subscriptionRoutes(h),
     subscriptionChangeRoutes(h),
     templateRoutes(h),
+    replayRoutes(h),
     messageRoutes(h),
     tokenRoutes(h),
     auditRoutes(h),
     quotaRoutes(h),
     silenceRoutes(h),
     whoamiRoutes(h),
+    protocolRoutes(h),
     subscriptionTestRoutes(h),
     templatePreviewRoutes(h),
   );

@@ -1,5 +1,5 @@
 /** Delivery records: a message with its per-subscription deliveries; failed ones listed and replayed. */
-import { adminErrors, answer, ID, ISO_TIME, ok, param, ref, TOPIC_NAME } from './common.js';
+import { adminErrors, answer, ID, ISO_TIME, json, ok, param, ref, TOPIC_NAME } from './common.js';
 import type { Paths } from './types.js';
 
 const tags = ['Records'];
@@ -50,6 +50,38 @@ export const messagePaths: Paths = {
       },
     },
   },
+  '/v1/deliveries/replay': {
+    post: {
+      tags,
+      operationId: 'replayDeliveries',
+      summary: 'Send every matching failed delivery again, with fresh attempt histories',
+      description: `Replays at most 5000 per call (newest first); \`more\` says to call again. \`since\`/\`until\` are when the delivery failed. \`dryRun\` only counts.`,
+      requestBody: {
+        required: true,
+        content: json(
+          {
+            type: 'object',
+            required: ['status'],
+            additionalProperties: false,
+            properties: {
+              status: { const: 'failed' },
+              topic: TOPIC_NAME,
+              subscription: ID,
+              since: ISO_TIME,
+              until: ISO_TIME,
+              dryRun: { type: 'boolean' },
+            },
+          },
+          { status: 'failed', topic: 'ops-alerts' },
+        ),
+      },
+      responses: {
+        '200': ok('dryRun: how many match.', ref('ReplayAnswer')),
+        '202': ok('Back to pending.', ref('ReplayAnswer')),
+        ...adminErrors,
+      },
+    },
+  },
   '/v1/deliveries/{id}/replay': {
     post: {
       tags,
@@ -62,6 +94,15 @@ export const messagePaths: Paths = {
 };
 
 export const messageSchemas = {
+  ReplayAnswer: {
+    type: 'object',
+    required: ['matched', 'replayed', 'more'],
+    properties: {
+      matched: { type: 'integer', minimum: 0, description: 'Failed deliveries that match.' },
+      replayed: { type: 'integer', minimum: 0, description: 'Sent back to pending by this call.' },
+      more: { type: 'boolean', description: 'More match than one call replays: call again.' },
+    },
+  },
   Delivery: {
     type: 'object',
     required: ['id', 'subscriptionId', 'protocol', 'status', 'attempts'],
@@ -99,7 +140,7 @@ export const messageSchemas = {
       digest: { ...DELIVERY_ID, description: 'The quiet-hours digest delivery that carried it.' },
       replays: { type: 'integer', minimum: 1, description: 'How often it was replayed.' },
       replayedAt: ISO_TIME,
-      platformMessageId: { type: 'string', description: "The platform's id of what was sent (Lark app-bot chats)." },
+      platformMessageId: { type: 'string', description: "The platform's id of what was sent, where the platform gives one (chats whose messages can be edited)." },
       editedMessageId: { type: 'string', description: 'Set when this delivery edited that earlier card in place instead of posting anew.' },
     },
   },

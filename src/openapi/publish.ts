@@ -48,6 +48,10 @@ export const publishPaths: Paths = {
         '403': answer('Forbidden'),
         '404': answer('TopicNotFound'),
         '413': { description: 'The body is larger than quotas.messageBytes.', content: json(ref('Error')) },
+        '422': {
+          description: 'template_budget_exceeded: a built-in alert template rendered past templates.maxOutputBytes or templates.renderTimeoutMs.',
+          content: json(ref('Error')),
+        },
         '503': answer('Unavailable'),
       },
     },

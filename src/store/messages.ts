@@ -119,7 +119,10 @@ export class MessageRepo {
     for (const d of deliveries) {
       if (d.status === 'pending') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
       else if (d.status === 'held') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: HELD_SET, member: d.id });
-      else ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs }); // muted: final at once
+      else if (d.status === 'failed') {
+        // failed at publish (its template passed the budget): listed with the failed, replayable
+        ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs }, { op: 'sadd', set: 'failed', member: d.id });
+      } else ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs }); // muted: final at once
     }
     return ops;
   }

@@ -5,6 +5,7 @@
  * platform's window with 0 rejections, a 5xx is retried, and no API answer or log line ever shows
  * an endpoint's credential.
  */
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +158,19 @@ describe.each(channels)('$protocol through the relay', (c) => {
     for (let i = BURST_WINDOW.max; i < times.length; i++) expect(times[i]! - times[i - BURST_WINDOW.max]!).toBeGreaterThanOrEqual(BURST_WINDOW.perMs);
     expect(fake.rejections(endpoint)).toHaveLength(0);
     expect(got.map((r) => Number(/burst (\d+)/.exec(r.text)![1]))).toEqual([...Array(15).keys()]);
+  });
+
+  it('delivers an Alertmanager alert rendered by the built-in template', async () => {
+    const { topic, endpoint, fake } = await subscribe(c);
+    const alert = JSON.parse(readFileSync(new URL('../fixtures/alertmanager-firing.json', import.meta.url), 'utf8'));
+    const pub = await api('POST', `/v1/topics/${topic}/publish`, alert);
+    expect(pub.status, JSON.stringify(pub.body)).toBe(202);
+    const ds = await settled(pub.body.messageId);
+    expect(ds.every((d: any) => d.status === 'delivered'), JSON.stringify(ds)).toBe(true);
+    const got = fake.received(endpoint);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got.map((g) => g.text).join('\n')).toMatch(/FIRING/);
+    expect(fake.rejections(endpoint)).toHaveLength(0);
   });
 
   it('a template preview renders for it', async () => {

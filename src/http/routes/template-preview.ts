@@ -10,7 +10,7 @@ import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
 import { type Draft, templateContext } from '../../publish/draft.js';
 import { readDraft } from '../../publish/read-draft.js';
-import { render } from '../../templates/engine.js';
+import { render, TemplateBudgetError } from '../../templates/engine.js';
 import { SAMPLE_NAMES, SAMPLE_PAYLOADS, type SampleName } from '../../templates/samples.js';
 import { TemplateProblem, validateTemplate } from '../../templates/validate.js';
 import { requireAdmin } from '../auth.js';
@@ -68,8 +68,9 @@ export function templatePreviewRoutes(h: Herald): Router {
     const context = templateContext(topic, { ...(draft ? contextOf(draft) : {}), ...body.context });
     let rendered: string;
     try {
-      rendered = render(body.content, context);
+      rendered = render(body.content, context, h.config.templates);
     } catch (err) {
+      if (err instanceof TemplateBudgetError) throw Errors.templateBudgetExceeded(`The template was stopped: ${err.message}.`);
       throw Errors.invalidTemplate(`The template does not render: ${(err as Error).message.split('\n')[0]}`);
     }
     const msg: OutboundMessage = {
