@@ -28,6 +28,8 @@ export const deliveryView = (d: DeliveryRecord) => ({
   replayedAt: d.replayedAt,
   platformMessageId: d.platformMessageId,
   editedMessageId: d.editedMessageId,
+  // quiet hours: when a held delivery goes out; a digest (quiet hours or a robot at its limit): what carried it, what it carries
+  releaseAt: d.releaseAt ? new Date(d.releaseAt).toISOString() : undefined,
   digest: d.digest,
   carries: d.carries,
 });
