@@ -83,7 +83,12 @@ export const configSchema = z.strictObject({
     renderTimeoutMs: z.number().int().min(10).max(60_000),
   }),
   redis: z.strictObject({ keyPrefix: z.string() }),
-  commands: z.record(z.string(), commandPolicy).default({}),
+  /** `locale`: the bot's reply language (`auto` follows the words used); any other key is a protocol's command policy */
+  commands: z
+    .object({ locale: z.enum(['auto', 'en', 'zh-CN']).default('auto') })
+    .catchall(commandPolicy)
+    // the index signature (policies) cannot type `locale` itself: the default is the parsed shape
+    .default({ locale: 'auto' } as never),
   platforms: z.record(z.string(), platform),
 });
 
