@@ -1,7 +1,9 @@
 /**
  * (d) Memory: 100,000 subscriptions (10 topics of 10,000, written through the repositories), then a
  * server process holding them serves one publish (10,000 deliveries), then a publish to every topic
- * (all 100,000 loaded and delivered). Reports the resident set after start and its peak (VmHWM).
+ * (all 100,000 loaded and delivered), then one publish to a topic of its own with 100,000
+ * subscriptions (one fan-out of 100,000 deliveries). Reports the resident set after start and its
+ * peak (VmHWM) after each step.
  */
 import type { BenchReceiver } from './lib/receiver.js';
 import { seed } from './lib/seed.js';
@@ -9,6 +11,8 @@ import { benchConfig, startServer, tempDataDir } from './lib/server.js';
 
 export const TOPICS = 10;
 export const PER_TOPIC = 10_000;
+/** The single large topic: one publish, this many deliveries. */
+export const LARGE_TOPIC = 100_000;
 
 export interface MemoryResult {
   subscriptions: number;
@@ -21,6 +25,10 @@ export interface MemoryResult {
   /** peak through a publish to every topic (100,000 deliveries) */
   rssPeakMb: number;
   deliverMs: number;
+  /** one publish to the 100,000-subscription topic: answered (all deliveries durable), all delivered, peak RSS */
+  largeAcceptMs: number;
+  largeDeliverMs: number;
+  rssLargeMb: number;
 }
 
 export async function benchMemory(rx: BenchReceiver): Promise<MemoryResult> {
@@ -28,10 +36,13 @@ export async function benchMemory(rx: BenchReceiver): Promise<MemoryResult> {
   const seeded = Date.now();
   await seed(
     dataDir,
-    Array.from({ length: TOPICS }, (_, t) => ({
-      name: `mem-${t}`,
-      endpoints: Array.from({ length: PER_TOPIC }, (_, i) => `${rx.url}/t${t}/s${i}`),
-    })),
+    [
+      ...Array.from({ length: TOPICS }, (_, t) => ({
+        name: `mem-${t}`,
+        endpoints: Array.from({ length: PER_TOPIC }, (_, i) => `${rx.url}/t${t}/s${i}`),
+      })),
+      { name: 'mem-large', endpoints: Array.from({ length: LARGE_TOPIC }, (_, i) => `${rx.url}/large/s${i}`) },
+    ],
   );
   const seedMs = Date.now() - seeded;
   const server = await startServer({ config: benchConfig(), dataDir });
@@ -52,6 +63,15 @@ export async function benchMemory(rx: BenchReceiver): Promise<MemoryResult> {
     start = Date.now();
     for (let t = 0; t < TOPICS; t++) await publish(t);
     const deliverMs = (await all.arrived) - start;
+    const rssPeakMb = server.rss().peak;
+    // one fan-out of 100,000 deliveries, its peak measured on its own
+    server.resetPeak();
+    const large = await rx.expect(LARGE_TOPIC, { timeoutMs: 300_000 });
+    start = Date.now();
+    const res = await server.api('POST', '/v1/topics/mem-large/publish', { message: 'memory bench, one large fan-out' });
+    if (res.status !== 202 || res.body.deliveries !== LARGE_TOPIC) throw new Error(`publish answered ${res.status}`);
+    const largeAcceptMs = Date.now() - start;
+    const largeDeliverMs = (await large.arrived) - start;
     return {
       subscriptions: TOPICS * PER_TOPIC,
       seedMs,
@@ -59,8 +79,11 @@ export async function benchMemory(rx: BenchReceiver): Promise<MemoryResult> {
       rssIdleMb,
       rssOnePublishMb,
       oneMs,
-      rssPeakMb: server.rss().peak,
+      rssPeakMb,
       deliverMs,
+      largeAcceptMs,
+      largeDeliverMs,
+      rssLargeMb: server.rss().peak,
     };
   } finally {
     await server.stop();

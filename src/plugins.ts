@@ -9,6 +9,7 @@ import { consolePluginFactory } from './console/plugin.js';
 import type { Herald } from './context.js';
 import { metricsPlugin } from './metrics/plugin.js';
 import { openApiPlugin } from './openapi/plugin.js';
+import { quietHoursPlugin } from './routing/plugin.js';
 
 export interface Plugin {
   name: string;
@@ -20,4 +21,4 @@ export interface Plugin {
 
 export type PluginFactory = (h: Herald) => Plugin | undefined;
 
-export const plugins: PluginFactory[] = [metricsPlugin, openApiPlugin, consolePluginFactory, chatCommandsPlugin, silenceLinksPlugin];
+export const plugins: PluginFactory[] = [metricsPlugin, openApiPlugin, consolePluginFactory, chatCommandsPlugin, silenceLinksPlugin, quietHoursPlugin];

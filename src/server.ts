@@ -9,8 +9,7 @@ import type { Config } from './config/schema.js';
 import type { Herald } from './context.js';
 import { createHttpClient } from './delivery/http-client.js';
 import { EmbeddedQueue } from './delivery/queue.js';
-import { bottleneckLanes, LocalLanes } from './delivery/robot-lanes.js';
-import { MemoryWindowGate } from './delivery/window-gate.js';
+import { LANE_MARGIN_MS, MemoryWindowGate } from './delivery/window-gate.js';
 import { createWorker } from './delivery/worker.js';
 import { createApp } from './http/app.js';
 import { createPublishLimiter, usePublishLimiter } from './http/rate-limit.js';
@@ -21,7 +20,7 @@ import { plugins } from './plugins.js';
 import { intakes } from './publish/intakes/index.js';
 import { createPublisher } from './publish/publisher.js';
 import { EndpointPolicy } from './security/endpoint-policy.js';
-import { guardedLookup, guardHttpClient, trustedHostnames } from './security/guarded-lookup.js';
+import { guardedLookup, guardHttpClient, proxiedTargetCheck, trustedHostnames } from './security/guarded-lookup.js';
 import { resealSubscriptions } from './security/reseal.js';
 import { loadSecretKey, SecretBox } from './security/secret-box.js';
 import { AuditRepo } from './store/audit.js';
@@ -131,9 +130,20 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
   events.setMaxListeners(50);
   // SSRF guard at connect time: HERALD_ALLOW_HOSTS and the operator's own platform base URLs are trusted
   const trusted = trustedHostnames([...config.allowHosts, ...configuredBaseHosts(config)]);
-  const http = guardHttpClient(createHttpClient({ timeoutMs: config.delivery.timeoutMs, lookup: guardedLookup(trusted) }), trusted);
-  opened.push(() => http.close());
   const adapters = new Map<string, Adapter>();
+  // through HTTPS_PROXY the proxy resolves names: the target is checked before it is handed over;
+  // the platforms' own hosts (robot endpoints are pinned to them at subscribe time) are left to the proxy
+  let platformHosts: Set<string> | undefined;
+  const exempt = () => (platformHosts ??= new Set([...adapters.values()].flatMap((a) => a.allowedHosts ?? [])));
+  const http = guardHttpClient(
+    createHttpClient({
+      timeoutMs: config.delivery.timeoutMs,
+      lookup: guardedLookup(trusted),
+      checkProxiedTarget: proxiedTargetCheck(trusted, exempt),
+    }),
+    trusted,
+  );
+  opened.push(() => http.close());
   for (const f of adapterFactories) {
     const section = { ...config.platforms[f.protocol]! };
     adapters.set(f.protocol, f.create({ config: section, log: log.child({ platform: f.protocol }), http, now: Date.now }));
@@ -195,8 +205,8 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     messages,
     subscriptions,
     adapters,
-    gate: redis?.gate ?? new MemoryWindowGate(),
-    lanes: redis ? bottleneckLanes(redis.limiters) : new LocalLanes(),
+    gate: redis?.gate ?? new MemoryWindowGate(Date.now, config.delivery.timeoutMs + LANE_MARGIN_MS),
+    wake: (id) => queue.wake(id),
     http,
     log,
     events,

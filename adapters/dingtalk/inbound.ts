@@ -8,6 +8,7 @@
  */
 import { DWClient, type DWClientDownStream, TOPIC_ROBOT } from 'dingtalk-stream';
 import type { Logger } from 'winston';
+import { outboundAgent } from '../../src/delivery/proxy.js';
 import { z } from 'zod';
 import type { CommandHub, HttpClient, InboundChannel, InboundCommand } from '../types.js';
 
@@ -82,6 +83,8 @@ class HeraldStreamClient extends DWClient {
       throw new Error(`the DingTalk Stream gateway refused to open a connection (HTTP ${res.status}${typeof code === 'string' ? ` ${code}` : ''})`);
     }
     (this as unknown as { dw_url: string }).dw_url = `${reply.endpoint}?ticket=${encodeURIComponent(reply.ticket)}`;
+    // the SDK opens its WebSocket with these options: through HTTPS_PROXY unless NO_PROXY names the host
+    (this as unknown as { sslopts: Record<string, unknown> }).sslopts = { rejectUnauthorized: true, agent: outboundAgent() };
     return this;
   }
 

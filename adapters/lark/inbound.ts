@@ -13,6 +13,7 @@ import { type LarkSdk, larkSdk } from './sdk.js';
 import { timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import type { Logger } from 'winston';
+import { outboundAgent } from '../../src/delivery/proxy.js';
 import { Errors } from '../../src/errors.js';
 import type { CommandHub, InboundChannel, InboundCommand } from '../types.js';
 import { type ChatInfo, LARK_CHAT_PREFIX, type LarkApp } from './chat.js';
@@ -242,6 +243,8 @@ export function createLarkInbound(hub: CommandHub, app: LarkApp, log: Logger): I
         logger: app.sdkLogger,
         loggerLevel: larkSdk().LoggerLevel.warn,
         autoReconnect: true,
+        // the long connection's WebSocket honours HTTPS_PROXY / NO_PROXY like every other request
+        agent: outboundAgent(),
       });
       await ws.start({ eventDispatcher: dispatcher('websocket') });
     },

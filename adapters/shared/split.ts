@@ -9,6 +9,12 @@
  *
  * Invariant (tested): splitParts(...).map(p => p.body).join('') === text, and each string of
  * splitText is `prefix + body + suffix + label` of the same part.
+ *
+ * Linear time. The markdown structure (lines, fences, links, spaces) is one pass over the text;
+ * grapheme boundaries are asked of `Intl.Segmenter` only at the few positions a cut is considered,
+ * nearest the end of each part first (segmenting a whole 60 KB text took seconds on a loaded core).
+ * Most positions are decided without it: between two ASCII characters there is always a boundary
+ * (but CR LF), and before a combining mark or a ZWJ there never is (Unicode UAX #29, GB3–GB9).
  */
 export interface SplitOptions {
   /** Room each part needs for its label, added to each part: default `\n\n(${i}/${n})`. */
@@ -64,7 +70,7 @@ export function splitParts(text: string, maxBytes: number, opts?: SplitOptions):
     for (let i = 1; i <= n; i++) max = Math.max(max, bytes(label(i, n)));
     return max;
   };
-  const map = analyse(text);
+  const map = textMap(text);
   let reserve = labelRoom(2);
   for (let round = 0; round < MAX_LABEL_ROUNDS; round++) {
     const chunks = chunk(text, map, maxBytes - reserve);
@@ -78,7 +84,10 @@ export function splitParts(text: string, maxBytes: number, opts?: SplitOptions):
 interface TextMap {
   /** byteAt[i] = UTF-8 bytes of text.slice(0, i) */
   byteAt: Float64Array;
+  /** the rank a cut would have if it is a grapheme boundary: see `effective` */
   rank: Uint8Array;
+  /** true when a cut at p is a grapheme boundary (asked lazily, remembered) */
+  grapheme: (p: number) => boolean;
   /** fence index + 1 for cuts that land inside a fenced block's content, else 0 */
   fenceAt: Int32Array;
   fences: Fence[];
@@ -99,13 +108,8 @@ function chunk(text: string, m: TextMap, budget: number): Omit<SplitPart, 'label
       out.push({ prefix, body: text.slice(s), suffix: '' });
       break;
     }
-    // best[r] = furthest cut of rank r that fits
-    const best = new Array<number>(Rank.Paragraph + 1).fill(-1);
-    for (let p = s + 1; p < text.length && base + m.byteAt[p] <= budget; p++) {
-      const r = m.rank[p];
-      if (r !== Rank.Never && base + m.byteAt[p] + bytes(suffixAt(p)) <= budget) best[r] = p;
-    }
-    const cut = pickCut(best, (p) => base + m.byteAt[p], budget);
+    const fits = (p: number): boolean => base + m.byteAt[p] + bytes(suffixAt(p)) <= budget;
+    const cut = pickCut(m, s, lastFitting(m, s, text.length, base, budget), (p) => (base + m.byteAt[p]) * 2 >= budget, fits);
     if (cut < 0) throw new RangeError(`splitText: maxBytes leaves ${budget} bytes per part, too few to progress`);
     out.push({ prefix, body: text.slice(s, cut), suffix: suffixAt(cut) });
     s = cut;
@@ -113,17 +117,92 @@ function chunk(text: string, m: TextMap, budget: number): Omit<SplitPart, 'label
   return out;
 }
 
-/** The best-ranked cut that fills at least half the part; else the best-ranked cut at all. */
-function pickCut(best: number[], used: (p: number) => number, budget: number): number {
-  for (let r = Rank.Paragraph; r >= Rank.Grapheme; r--) if (best[r] >= 0 && used(best[r]) * 2 >= budget) return best[r];
-  for (let r = Rank.Paragraph; r >= Rank.CodePoint; r--) if (best[r] >= 0) return best[r];
+/** The furthest position after `s` whose prefix fits the budget (binary search: byteAt only grows). */
+function lastFitting(m: TextMap, s: number, n: number, base: number, budget: number): number {
+  let lo = s;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (base + m.byteAt[mid] <= budget) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** A cut's rank once its grapheme boundary is known; Line and Paragraph (after a newline) always are one. */
+function effective(m: TextMap, p: number): number {
+  const r = m.rank[p];
+  if (r === Rank.Never || r === Rank.CodePoint || r >= Rank.Line) return r;
+  return m.grapheme(p) ? r : Rank.CodePoint;
+}
+
+/**
+ * The best-ranked cut in (s, last] that fills at least half the part (`filled`); else the
+ * best-ranked cut at all; the furthest of its rank either way. Walks back from `last`, asking the
+ * grapheme question only of positions whose rank would win: a handful per part in real text.
+ */
+function pickCut(m: TextMap, s: number, last: number, filled: (p: number) => boolean, fits: (p: number) => boolean): number {
+  let half = last + 1;
+  while (half - 1 > s && filled(half - 1)) half--;
+  // [half, last] fills at least half the part
+  const furthest = (from: number, to: number, rank: number): number => {
+    for (let p = to; p >= from; p--) if (m.rank[p] === rank && fits(p) && effective(m, p) === rank) return p;
+    return -1;
+  };
+  for (let r = Rank.Paragraph; r >= Rank.Grapheme; r--) {
+    const p = furthest(half, last, r);
+    if (p >= 0) return p;
+  }
+  for (let r = Rank.Paragraph; r >= Rank.Protected; r--) {
+    const p = furthest(s + 1, r >= Rank.Grapheme ? half - 1 : last, r);
+    if (p >= 0) return p;
+  }
+  // only cuts inside grapheme clusters are left: the furthest character boundary
+  for (let p = last; p > s; p--) if (m.rank[p] !== Rank.Never && fits(p)) return p;
   return -1;
 }
 
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})([^\n]*)$/;
-/** inline links and images, autolinks, bare URLs, inline code spans */
-const INLINE_ATOMS = /!?\[[^\]\n]*\]\([^)\n]*\)|<https?:[^>\s]*>|https?:\/\/[^\s<>)\]]+|(`+)[^`\n]*?\1(?!`)/g;
+/**
+ * inline links and images (one level of parentheses in the target), autolinks, bare URLs, inline
+ * code spans. No class may run over the character that starts another try of the same atom ('[',
+ * '(', '<'): a line of 20,000 unclosed '[' would otherwise be rescanned from each one (quadratic).
+ */
+const INLINE_ATOMS = /!?\[[^[\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)|<https?:[^<>\s]*>|https?:\/\/[^\s<>)\]]+|(`+)[^`\n]*?\1(?!`)/g;
 const TABLE_ROW = /^\s*\|/;
+
+/** The last text mapped: a renderer that shrinks its budget splits the same text again. */
+let last: { text: string; map: TextMap } | undefined;
+
+function textMap(text: string): TextMap {
+  if (last?.text !== text) last = { text, map: analyse(text) };
+  return last.map;
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Grapheme_Extend (all Mn and Me) and ZWJ: never a boundary before them (GB9), unless after a control (GB4). */
+const EXTENDING = /^[\p{Mn}\p{Me}\u200D]/u;
+const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}\p{Cf}]$/u;
+
+/** Whether a cut at p (a code point boundary, 0 < p < n) is a grapheme boundary: cheap rules first, then ICU at that one position. */
+function graphemeOracle(text: string): (p: number) => boolean {
+  let segments: Intl.Segments | undefined;
+  const known = new Map<number, boolean>();
+  return (p) => {
+    const a = text.charCodeAt(p - 1);
+    const b = text.charCodeAt(p);
+    if (a < 0x80 && b < 0x80) return !(a === 0x0d && b === 0x0a);
+    let yes = known.get(p);
+    if (yes !== undefined) return yes;
+    if (EXTENDING.test(text.slice(p, p + 2)) && !CONTROL.test(text.slice(Math.max(0, p - 2), p))) yes = false;
+    else {
+      segments ??= segmenter.segment(text);
+      yes = segments.containing(p)?.index === p;
+    }
+    known.set(p, yes);
+    return yes;
+  };
+}
 
 function analyse(text: string): TextMap {
   const n = text.length;
@@ -137,11 +216,9 @@ function analyse(text: string): TextMap {
     const w = cp > 0xffff ? 2 : 1;
     byteAt[i + w] = byteAt[i] + (cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4);
     if (w === 2) byteAt[i + 1] = byteAt[i]; // rank stays Never: inside a surrogate pair
-    rank[i + w] = Rank.CodePoint;
+    // taken for a grapheme boundary until asked (effective())
+    rank[i + w] = Rank.Grapheme;
     i += w;
-  }
-  for (const seg of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)) {
-    if (seg.index > 0) rank[seg.index] = Rank.Grapheme;
   }
   const protect = (from: number, to: number): void => {
     for (let p = from + 1; p < to; p++) if (rank[p] >= Rank.Grapheme) rank[p] = Rank.Protected;
@@ -185,5 +262,5 @@ function analyse(text: string): TextMap {
   fences.forEach((f, k) => {
     for (let p = f.contentStart; p <= f.closeStart && p <= n; p++) fenceAt[p] = k + 1;
   });
-  return { byteAt, rank, fenceAt, fences };
+  return { byteAt, rank, grapheme: graphemeOracle(text), fenceAt, fences };
 }

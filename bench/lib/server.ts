@@ -38,6 +38,8 @@ export interface BenchServer {
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** resident set now and at its peak (VmHWM), in MB */
   rss(): { now: number; peak: number };
+  /** starts a new peak from the current resident set (Linux clear_refs 5) */
+  resetPeak(): void;
   stop(): Promise<number | null>;
 }
 
@@ -93,6 +95,7 @@ export async function startServer(opts: { config: unknown; dataDir?: string; kee
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },
     rss: () => ({ now: status('VmRSS'), peak: status('VmHWM') }),
+    resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, '5'),
     async stop() {
       child.kill('SIGTERM');
       const code = await exited;

@@ -60,6 +60,10 @@ export interface Subscription {
   keyword?: string;
   mentions?: Mentions;
   remark?: string;
+  filter?: Record<string, string[]>;
+  quietHours?: { from: string; to: string; timeZone: string; except?: Record<string, string[]> };
+  /** present while muted */
+  mutedUntil?: string;
   source: 'api' | 'chat';
   chat?: { chatName?: string; chatId: string };
   createdAt: string;

@@ -4,7 +4,9 @@
  * choice, like the platforms' base URLs, so it is not held to the endpoint policy.
  * https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml
  */
-import { Agent, type Dispatcher, request } from 'undici';
+import { type Dispatcher, request } from 'undici';
+import { describeNetworkError } from '../delivery/network-errors.js';
+import { OutboundDispatcher } from '../delivery/proxy.js';
 import { HeraldError } from '../errors.js';
 
 export interface Matcher {
@@ -61,7 +63,8 @@ export class AlertmanagerClient {
       : s.username !== undefined
         ? { authorization: `Basic ${Buffer.from(`${s.username}:${s.password ?? ''}`).toString('base64')}` }
         : {};
-    this.agent = dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 4 });
+    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply, as to every outbound request (src/delivery/proxy.ts)
+    this.agent = dispatcher ?? new OutboundDispatcher({ keepAliveTimeout: 10_000, connections: 4 });
   }
 
   /** Where people see a silence in Alertmanager's own UI. */
@@ -80,7 +83,9 @@ export class AlertmanagerClient {
         signal: AbortSignal.timeout(this.s.timeoutMs),
       });
     } catch (err) {
-      throw unreachable(`at ${this.base} did not answer (${(err as Error).message})`);
+      const url = new URL(`${this.base}${path}`);
+      const route = this.agent instanceof OutboundDispatcher ? this.agent.route(url) : undefined;
+      throw unreachable(`at ${url.host} did not answer (${describeNetworkError(err, url, { proxy: route?.proxy }).message})`);
     }
     // Answers are small (a silence id, a list of silences): read a bounded amount.
     const text = (await res.body.text()).slice(0, 1_000_000);

@@ -8,6 +8,7 @@
 import { type CommandHub, type EndpointContext, EndpointError, type InboundAction, type InboundChannel, type InboundCommand } from '../../adapters/types.js';
 import { runAlertAction } from '../alerts/actions.js';
 import { runAlertCommand } from '../alerts/commands.js';
+import { describeRouting, runRoutingCommand } from '../routing/commands.js';
 import type { Herald } from '../context.js';
 import { HeraldError } from '../errors.js';
 import { addSubscription, removeSubscription } from '../http/routes/subscriptions.js';
@@ -92,6 +93,9 @@ export class ChatCommandHub implements CommandHub {
       case 'unsilence':
       case 'ack':
         return runAlertCommand({ h: this.h, cmd, c: { ...c, name: c.name }, checkPermission: () => this.checkPermission(cmd), actor: actorOf(cmd) });
+      case 'mute':
+      case 'unmute':
+        return runRoutingCommand({ h: this.h, cmd, c: { ...c, name: c.name }, checkPermission: () => this.checkPermission(cmd), actor: actorOf(cmd) });
     }
   }
 
@@ -170,7 +174,8 @@ export class ChatCommandHub implements CommandHub {
 
   private async list(cmd: InboundCommand, lang: Lang): Promise<string> {
     const subs = await this.h.subscriptions.listByChat(this.protocol, cmd.chatId);
-    const topics = [...new Set(subs.map((s) => s.topic))].sort();
+    // one line per subscription: its topic with its filter, quiet hours and mute
+    const topics = [...new Set(subs.map((s) => describeRouting(s, lang, this.h.config.publish.timeZone)))].sort();
     return topics.length ? say(lang, 'list', { topics }) : say(lang, 'listEmpty');
   }
 }

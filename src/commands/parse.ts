@@ -3,8 +3,9 @@
  * aliases recognised (with or without a leading slash), the reply language taken from the words used.
  */
 import { ALERT_ALIASES, type AlertCommandName } from '../alerts/commands.js';
+import { ROUTING_ALIASES, type RoutingCommandName } from '../routing/commands.js';
 
-export type CommandName = 'subscribe' | 'unsubscribe' | 'list' | 'help' | AlertCommandName;
+export type CommandName = 'subscribe' | 'unsubscribe' | 'list' | 'help' | AlertCommandName | RoutingCommandName;
 export type Lang = 'en' | 'zh';
 
 export interface ParsedCommand {
@@ -23,6 +24,7 @@ export const ALIASES: Readonly<Record<CommandName, readonly string[]>> = {
   list: ['list', 'ls', '列表'],
   help: ['help', '?', '帮助'],
   ...ALERT_ALIASES,
+  ...ROUTING_ALIASES,
 };
 
 const BY_WORD = new Map<string, { name: CommandName; lang: Lang }>();

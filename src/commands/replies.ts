@@ -99,6 +99,7 @@ export const replies = {
         '/silence <alertname> [duration] [label=value …] (静默): silence an alert in Alertmanager',
         '/silences (静默列表), /unsilence <id> (取消静默): the silences made here',
         '/ack <alertname> (认领): tell the group you are on it',
+        '/mute <topic> <duration> (静音), /unmute <topic> (取消静音): pause this group\'s messages of a topic',
         '/help (帮助): this text',
       ].join('\n'),
     zh: (p) =>
@@ -110,6 +111,7 @@ export const replies = {
         '静默 <告警名> [时长] [标签=值 …]（/silence）：在 Alertmanager 中静默告警',
         '静默列表（/silences）、取消静默 <ID>（/unsilence）：本群创建的静默',
         '认领 <告警名>（/ack）：告诉大家你在处理',
+        '静音 <主题> <时长>（/mute）、取消静音 <主题>（/unmute）：暂停本群接收该主题的消息',
         '帮助（/help）：显示本说明',
       ].join('\n'),
   },

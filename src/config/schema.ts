@@ -78,6 +78,11 @@ export const configSchema = z.strictObject({
     templates: z.number().int().min(0),
     messageBytes: z.number().int().min(1),
   }),
+  /** the template budget (src/templates/budget.ts): a render past either limit is stopped */
+  templates: z.strictObject({
+    maxOutputBytes: z.number().int().min(1024),
+    renderTimeoutMs: z.number().int().min(10).max(60_000),
+  }),
   redis: z.strictObject({ keyPrefix: z.string() }),
   commands: z.record(z.string(), commandPolicy).default({}),
   platforms: z.record(z.string(), platform),

@@ -28,13 +28,17 @@ export const RECONCILE_EVERY_MS = 5 * 60_000;
 const ADD_CHUNK = 1_000;
 /** Crashed delivery steps are logged at most this often (the rest are retried all the same). */
 const REPORT_EVERY_MS = 5_000;
-/** stop() waits this long for deliveries in flight; the rest are taken over by the other instances. */
-const STOP_WAIT_MS = 15_000;
+/** stop() waits this long past delivery.timeoutMs for deliveries in flight; the rest are taken over by the other instances. */
+const STOP_MARGIN_MS = 3_000;
+/** A handler woken while it ran runs again at once, this many times in a row at most. */
+const MAX_RERUNS = 5;
 
 export interface BullQueueOptions {
   /** BullMQ key prefix (`<prefix>:deliveries:...`) */
   prefix: string;
   concurrency: number;
+  /** delivery.timeoutMs: one send takes at most this long */
+  timeoutMs: number;
   /** a fail-fast connection for adding jobs and counting them */
   connection: Redis;
   /** a connection BullMQ may block on (maxRetriesPerRequest null); the worker duplicates it as needed */
@@ -48,6 +52,8 @@ export class BullQueue implements DeliveryQueue {
   private reconcileTimer?: NodeJS.Timeout;
   private resume?: () => Promise<QueueJob[]>;
   private lastReport = 0;
+  private readonly active = new Set<string>();
+  private readonly rewake = new Set<string>();
 
   constructor(private readonly opts: BullQueueOptions) {
     this.queue = new Queue(QUEUE_NAME, {
@@ -107,11 +113,35 @@ export class BullQueue implements DeliveryQueue {
   }
 
   private async process(handler: JobHandler, job: Job, token?: string): Promise<void> {
-    const result = await handler(job.id!);
-    if ('retryAt' in result) {
-      await job.moveToDelayed(result.retryAt, token);
-      throw new DelayedError();
+    const id = job.id!;
+    this.active.add(id);
+    try {
+      for (let run = 0; ; run++) {
+        this.rewake.delete(id);
+        const result = await handler(id);
+        if (!('retryAt' in result)) return;
+        if (this.rewake.has(id) && run < MAX_RERUNS) continue;
+        await job.moveToDelayed(result.retryAt, token);
+        throw new DelayedError();
+      }
+    } finally {
+      this.active.delete(id);
+      this.rewake.delete(id);
     }
+  }
+
+  /**
+   * A delayed job is promoted to run now (any instance may hold it). One running on this instance
+   * runs again when it returns; one running on another instance misses the wake and looks again at
+   * its own time (the gate keeps those short).
+   */
+  async wake(id: string): Promise<void> {
+    if (this.active.has(id)) {
+      this.rewake.add(id);
+      return;
+    }
+    const job = await bounded(this.queue.getJob(id)).catch(() => undefined);
+    await job?.promote().catch(() => {}); // not delayed any more: it runs or ran already
   }
 
   /**
@@ -128,7 +158,8 @@ export class BullQueue implements DeliveryQueue {
   async stop(): Promise<void> {
     clearInterval(this.reconcileTimer);
     const closing = Promise.all([this.worker?.close(), this.queue.close()]);
-    await Promise.race([closing, new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]).catch(() => {});
+    const wait = this.opts.timeoutMs + STOP_MARGIN_MS;
+    await Promise.race([closing, new Promise((r) => setTimeout(r, wait).unref())]).catch(() => {});
   }
 
   async depth(): Promise<number> {

@@ -2,6 +2,9 @@
  * The delivery queue contract and its embedded engine. A job is a delivery id and the time it is
  * due. The embedded engine keeps due times in memory; what makes it durable is the `pending` set in
  * the store, written with the delivery records before a publish is answered, and read back at start.
+ *
+ * A job holds one of the `concurrency` slots only while its handler runs, and the handler never
+ * waits for a robot: it returns `{retryAt}` instead, and whoever frees that robot calls `wake`.
  */
 export interface QueueJob {
   id: string;
@@ -16,6 +19,8 @@ export interface DeliveryQueue {
   enqueue(jobs: QueueJob[]): Promise<void>;
   /** Start running due jobs; `resume` lists the jobs persisted before this start. */
   start(handler: JobHandler, resume: () => Promise<QueueJob[]>): Promise<void>;
+  /** Run a queued job now instead of at its due time (its robot is free); a job running now runs once more. */
+  wake(id: string): Promise<void>;
   /** Take no new job; resolve when the jobs in flight have finished. */
   stop(): Promise<void>;
   depth(): Promise<number>;
@@ -69,8 +74,11 @@ class Heap {
 
 export class EmbeddedQueue implements DeliveryQueue {
   private readonly heap = new Heap();
-  private readonly queued = new Set<string>();
+  /** queued id → its due time; heap entries with another time are stale (a wake moved the job) */
+  private readonly queued = new Map<string, number>();
   private readonly running = new Set<string>();
+  /** running ids woken meanwhile: they run again as soon as they return */
+  private readonly rewake = new Set<string>();
   private handler?: JobHandler;
   private timer?: NodeJS.Timeout;
   private stopping = false;
@@ -81,13 +89,27 @@ export class EmbeddedQueue implements DeliveryQueue {
     private readonly onError: (err: unknown, id: string) => void,
   ) {}
 
+  private put(id: string, runAt: number): void {
+    const at = this.queued.get(id);
+    if (at !== undefined && at <= runAt) return;
+    this.queued.set(id, runAt);
+    this.heap.push({ id, runAt });
+  }
+
   async enqueue(jobs: QueueJob[]): Promise<void> {
     for (const job of jobs) {
-      if (this.queued.has(job.id) || this.running.has(job.id)) continue;
-      this.queued.add(job.id);
-      this.heap.push(job);
+      if (this.running.has(job.id)) continue;
+      this.put(job.id, job.runAt);
     }
     this.pump();
+  }
+
+  async wake(id: string): Promise<void> {
+    if (this.running.has(id)) this.rewake.add(id);
+    else if (this.queued.has(id)) {
+      this.put(id, Date.now());
+      this.pump();
+    }
   }
 
   async start(handler: JobHandler, resume: () => Promise<QueueJob[]>): Promise<void> {
@@ -102,6 +124,7 @@ export class EmbeddedQueue implements DeliveryQueue {
       const top = this.heap.peek();
       if (!top || top.runAt > now) break;
       this.heap.pop();
+      if (this.queued.get(top.id) !== top.runAt) continue; // stale: moved by a wake
       this.queued.delete(top.id);
       this.run(top.id);
     }
@@ -118,20 +141,19 @@ export class EmbeddedQueue implements DeliveryQueue {
     this.handler!(id)
       .then(
         (r) => {
-          if ('retryAt' in r) {
-            this.queued.add(id);
-            this.heap.push({ id, runAt: r.retryAt });
-          }
+          if ('retryAt' in r) this.queued.set(id, this.rewake.has(id) ? Date.now() : r.retryAt);
         },
         (err) => {
           this.onError(err, id);
           // Never lose it: try again in a while.
-          this.queued.add(id);
-          this.heap.push({ id, runAt: Date.now() + 5_000 });
+          this.queued.set(id, Date.now() + 5_000);
         },
       )
       .finally(() => {
         this.running.delete(id);
+        this.rewake.delete(id);
+        const at = this.queued.get(id);
+        if (at !== undefined) this.heap.push({ id, runAt: at });
         if (this.stopping && this.running.size === 0) this.idle?.();
         this.pump();
       });
@@ -147,7 +169,7 @@ export class EmbeddedQueue implements DeliveryQueue {
   }
 
   async depth(): Promise<number> {
-    return this.heap.size + this.running.size;
+    return this.queued.size + this.running.size;
   }
 
   async ping(): Promise<void> {}

@@ -1,41 +1,73 @@
 /**
- * Sliding-window gate: "at most max sends in EVERY window of perMs" per robot. Bottleneck's
- * reservoir refreshes on a fixed interval, which lets 2×max through around a refresh — enough for
- * DingTalk to silence a robot for 10 minutes — so the window itself is kept here, as a log of slots.
+ * The robot gate: a lane per robot (one send in flight, in publish order) and a sliding window per
+ * robot ("at most max sends in EVERY window of perMs"). Bottleneck's reservoir refreshes on a fixed
+ * interval, which lets 2×max through around a refresh — enough for DingTalk to silence a robot for
+ * 10 minutes — so the window itself is kept here, as a log of slots.
+ *
+ * Nothing here blocks: `acquire` either reserves the lane and a slot now or says how long to wait,
+ * and the caller gives its worker slot back meanwhile. Whoever finishes with a lane wakes the first
+ * waiter in line (`waiters`), so a throttled or hanging robot costs one worker slot at most, and
+ * only while a request is actually on the wire.
  *
  * A slot is reserved when a send starts and re-stamped when its answer arrives: the platform saw the
  * request at or before that moment, so spacing the next sends from it keeps every window exact on
  * the platform's clock too.
  *
  * Order: each caller brings a ticket (its delivery id, which sorts by publish time). While an older
- * ticket is waiting for the same robot, a younger one waits too, so a throttled robot still gets its
+ * ticket waits for the same lane, a younger one waits too, so a throttled robot still gets its
  * messages in the order they were published (a RESOLVED never overtakes its FIRING).
+ *
+ * A lane may own several robots (a subscription's pool of extra robots): the slot is taken from the
+ * first robot with room, each robot's own windows hold, and the lane keeps the pool in order.
  */
 import type { RateWindow } from '../../adapters/types.js';
 
-export type Acquired = { ok: true; slot: string } | { ok: false; waitMs: number };
+export type Acquired =
+  | {
+      ok: true;
+      slot: string;
+      /** index into `robots` of the robot whose slot was taken */
+      robot: number;
+      /** every robot of the lane was at its limit while this ticket waited */
+      waitedForWindow: boolean;
+    }
+  | { ok: false; waitMs: number };
+
+/** A ticket in line for a lane, and the queue job to wake when its turn comes. */
+export interface Waiter {
+  ticket: string;
+  job: string;
+}
 
 export interface WindowGate {
-  /** Reserves a slot now when every window allows it and no older ticket waits; else how long to wait. */
-  acquire(key: string, windows: readonly RateWindow[], ticket: string): Promise<Acquired>;
-  /** The send finished: count its slot from now. */
-  settle(key: string, slot: string): Promise<void>;
-  /** The platform said "too fast": hold the robot for ms. */
-  block(key: string, ms: number): Promise<void>;
+  /**
+   * Takes the lane and a slot on the first of `robots` with room, when no older ticket waits and no
+   * send is in flight on the lane; otherwise puts the ticket in line and says how long to wait (it
+   * is woken sooner when the lane frees).
+   */
+  acquire(lane: string, robots: readonly string[], windows: readonly RateWindow[], ticket: string, job: string): Promise<Acquired>;
+  /** The send finished (or, with `sent` false, never happened): free the lane; count the slot from now or drop it. */
+  settle(lane: string, robot: string, slot: string, sent: boolean): Promise<void>;
+  /** The platform said "too fast": hold that robot for ms. */
+  block(robot: string, ms: number): Promise<void>;
+  /** Keeps a ticket's place in line for ms (a retry after a failed send): younger tickets stay behind it. */
+  hold(lane: string, waiter: Waiter, ms: number): Promise<void>;
+  /** Takes tickets out of line (finished, or carried by a digest). */
+  leave(lane: string, waiters: readonly Waiter[]): Promise<void>;
+  /** Everyone in line, oldest ticket first. */
+  waiters(lane: string): Promise<Waiter[]>;
   close?(): Promise<void>;
 }
 
-interface Robot {
-  slots: { id: number; t: number }[];
-  blockedUntil: number;
-  /** tickets told to wait, with the time their claim lapses (a waiter that never returns) */
-  waiting: Map<string, number>;
-}
-
-/** A waiting ticket keeps its place this long past its wake-up time. */
+/** A waiting ticket keeps its place this long past its wake-up time (a waiter that never returns loses it). */
 export const WAITER_GRACE_MS = 5_000;
-/** A younger ticket behind an older waiter looks again after this long. */
-export const QUEUED_BEHIND_MS = 25;
+/**
+ * A ticket behind an older one, or behind a send in flight, looks again after at most this long.
+ * It is normally woken sooner, by whoever frees the lane; this only bounds a lost wake-up.
+ */
+export const RECHECK_MS = 1_500;
+/** A lane whose sender never settles (its instance died) frees itself this long after delivery.timeoutMs. */
+export const LANE_MARGIN_MS = 5_000;
 
 /** Computes how long until one more send fits in every window; 0 when it fits now. */
 export function waitFor(times: readonly number[], windows: readonly RateWindow[], now: number): number {
@@ -51,54 +83,129 @@ export function waitFor(times: readonly number[], windows: readonly RateWindow[]
   return wait;
 }
 
+interface Robot {
+  slots: { id: number; t: number }[];
+  blockedUntil: number;
+}
+
+interface Lane {
+  /** the job whose send is in flight, and when its claim lapses */
+  busy?: { job: string; until: number };
+  waiting: Map<string, { job: string; lapse: number; full: boolean }>;
+}
+
 export class MemoryWindowGate implements WindowGate {
   private readonly robots = new Map<string, Robot>();
+  private readonly lanes = new Map<string, Lane>();
   private seq = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `leaseMs`: how long a send in flight may hold its lane (delivery.timeoutMs + LANE_MARGIN_MS). */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly leaseMs = 10_000 + LANE_MARGIN_MS,
+  ) {}
 
   private robot(key: string): Robot {
     let robot = this.robots.get(key);
     if (!robot) {
-      robot = { slots: [], blockedUntil: 0, waiting: new Map() };
+      robot = { slots: [], blockedUntil: 0 };
       this.robots.set(key, robot);
     }
     return robot;
   }
 
-  async acquire(key: string, windows: readonly RateWindow[], ticket: string): Promise<Acquired> {
-    const now = this.now();
-    const robot = this.robot(key);
-    for (const [t, lapse] of robot.waiting) if (lapse < now) robot.waiting.delete(t);
-    const longest = Math.max(0, ...windows.map((w) => w.perMs));
-    robot.slots = robot.slots.filter((s) => s.t > now - longest);
-    let wait = Math.max(
-      robot.blockedUntil - now,
-      waitFor(
-        robot.slots.map((s) => s.t),
-        windows,
-        now,
-      ),
-    );
-    const olderWaits = [...robot.waiting.keys()].some((t) => t < ticket);
-    if (olderWaits) wait = Math.max(wait, QUEUED_BEHIND_MS);
-    if (wait > 0) {
-      robot.waiting.set(ticket, now + wait + WAITER_GRACE_MS);
-      return { ok: false, waitMs: wait };
+  private lane(key: string, now: number): Lane {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { waiting: new Map() };
+      this.lanes.set(key, lane);
     }
-    robot.waiting.delete(ticket);
-    const id = ++this.seq;
-    robot.slots.push({ id, t: now });
-    return { ok: true, slot: String(id) };
+    for (const [t, w] of lane.waiting) if (w.lapse < now) lane.waiting.delete(t);
+    if (lane.busy && lane.busy.until <= now) lane.busy = undefined;
+    return lane;
   }
 
-  async settle(key: string, slot: string): Promise<void> {
-    const s = this.robots.get(key)?.slots.find((x) => String(x.id) === slot);
+  /** Idle robots and lanes are forgotten, so the maps hold only what is in use. */
+  private tidy(key: string): void {
+    const lane = this.lanes.get(key);
+    if (lane && !lane.busy && lane.waiting.size === 0) this.lanes.delete(key);
+  }
+
+  async acquire(laneKey: string, robots: readonly string[], windows: readonly RateWindow[], ticket: string, job: string): Promise<Acquired> {
+    const now = this.now();
+    const lane = this.lane(laneKey, now);
+    const longest = Math.max(0, ...windows.map((w) => w.perMs));
+    let chosen = -1;
+    let windowWait = Number.POSITIVE_INFINITY;
+    robots.forEach((key, i) => {
+      const robot = this.robot(key);
+      robot.slots = robot.slots.filter((s) => s.t > now - longest);
+      const wait = Math.max(
+        robot.blockedUntil - now,
+        waitFor(
+          robot.slots.map((s) => s.t),
+          windows,
+          now,
+        ),
+      );
+      if (wait <= 0 && chosen < 0) chosen = i;
+      windowWait = Math.min(windowWait, Math.max(0, wait));
+    });
+    if (chosen >= 0) windowWait = 0;
+    const busy = lane.busy ? lane.busy.until - now : 0;
+    let older = false;
+    for (const t of lane.waiting.keys()) if (t < ticket) older = true;
+    const mine = lane.waiting.get(ticket);
+    if (chosen >= 0 && busy <= 0 && !older) {
+      lane.waiting.delete(ticket);
+      const id = ++this.seq;
+      this.robot(robots[chosen]!).slots.push({ id, t: now });
+      lane.busy = { job, until: now + this.leaseMs };
+      return { ok: true, slot: String(id), robot: chosen, waitedForWindow: mine?.full ?? false };
+    }
+    let wait = windowWait;
+    if (busy > 0) wait = Math.max(windowWait, Math.min(busy, RECHECK_MS));
+    else if (older) wait = Math.max(windowWait, RECHECK_MS);
+    lane.waiting.set(ticket, { job, lapse: now + wait + WAITER_GRACE_MS, full: (mine?.full ?? false) || chosen < 0 });
+    return { ok: false, waitMs: wait };
+  }
+
+  async settle(laneKey: string, robotKey: string, slot: string, sent: boolean): Promise<void> {
+    const lane = this.lanes.get(laneKey);
+    if (lane) lane.busy = undefined;
+    this.tidy(laneKey);
+    const robot = this.robots.get(robotKey);
+    if (!robot) return;
+    if (!sent) {
+      robot.slots = robot.slots.filter((x) => String(x.id) !== slot);
+      return;
+    }
+    const s = robot.slots.find((x) => String(x.id) === slot);
     if (s) s.t = Math.max(s.t, this.now());
   }
 
-  async block(key: string, ms: number): Promise<void> {
-    const robot = this.robot(key);
+  async block(robotKey: string, ms: number): Promise<void> {
+    const robot = this.robot(robotKey);
     robot.blockedUntil = Math.max(robot.blockedUntil, this.now() + ms);
+  }
+
+  async hold(laneKey: string, waiter: Waiter, ms: number): Promise<void> {
+    const now = this.now();
+    const lane = this.lane(laneKey, now);
+    const full = lane.waiting.get(waiter.ticket)?.full ?? false;
+    lane.waiting.set(waiter.ticket, { job: waiter.job, lapse: now + ms + WAITER_GRACE_MS, full });
+  }
+
+  async leave(laneKey: string, waiters: readonly Waiter[]): Promise<void> {
+    const lane = this.lanes.get(laneKey);
+    if (!lane) return;
+    for (const w of waiters) if (lane.waiting.get(w.ticket)?.job === w.job) lane.waiting.delete(w.ticket);
+    this.tidy(laneKey);
+  }
+
+  async waiters(laneKey: string): Promise<Waiter[]> {
+    if (!this.lanes.has(laneKey)) return [];
+    const lane = this.lane(laneKey, this.now());
+    return [...lane.waiting.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([ticket, w]) => ({ ticket, job: w.job }));
   }
 }

@@ -1,27 +1,31 @@
 /**
- * One delivery, one step: load it, render it through its adapter, send the parts still owed through
- * the robot's limiter, and record what happened. Returns when the queue should run it again.
+ * One delivery, one step: load it, render it once through its adapter, and send the parts still
+ * owed while its robot's gate lets it. The step never waits for a robot: when the lane is busy or
+ * the window full it returns how long to wait, giving its worker slot back, and is woken by the one
+ * that frees the lane. Returns when the queue should run it again.
  */
 import type { EventEmitter } from 'node:events';
 import type { Adapter, HttpClient, OutboundMessage, Outcome, Target } from '../../adapters/types.js';
-import type { Config } from '../config/schema.js';
 import type { CardRef, CardRegistry } from '../alerts/cards.js';
+import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { messageOf } from '../routing/variants.js';
 import { type DeliveryRecord, type MessageRecord, type MessageRepo, recordAttempt } from '../store/messages.js';
 import type { OpenSubscription, SubscriptionRepo } from '../store/subscriptions.js';
 import { backoffMs } from './backoff.js';
 import type { JobResult } from './queue.js';
-import type { RobotLanes } from './robot-lanes.js';
-import type { WindowGate } from './window-gate.js';
+import { RenderCache } from './render-cache.js';
+import type { Waiter, WindowGate } from './window-gate.js';
 
 export interface WorkerDeps {
   config: Pick<Config, 'delivery' | 'platforms'>;
   messages: MessageRepo;
   subscriptions: SubscriptionRepo;
   adapters: ReadonlyMap<string, Adapter>;
+  /** robot lanes and windows */
   gate: WindowGate;
-  /** a robot's sends one at a time, in order */
-  lanes: RobotLanes;
+  /** runs a queued delivery now (its turn on a lane came) */
+  wake: (id: string) => Promise<void>;
   http: HttpClient;
   log: Logger;
   /** 'attempt' {protocol, outcome, ms}, 'delivered' {protocol, latencyMs}, 'failed' {protocol}, 'wait' {protocol, ms} */
@@ -30,15 +34,31 @@ export interface WorkerDeps {
   cards?: CardRegistry;
 }
 
-/** Waits behind a robot's limiter shorter than this are kept in memory only (a restart retries at once). */
-const PERSIST_WAITS_FROM_MS = 1_000;
+/** Waits shorter than this are kept in memory only (a restart runs the delivery at once, and the gate makes it wait again). */
+const PERSIST_WAITS_FROM_MS = 5_000;
 /** A platform that keeps answering "too fast" for this long fails the delivery. */
 const MAX_THROTTLED_MS = 24 * 3_600_000;
+/** A platform that says "too fast" without saying how long is left alone this long. */
+const DEFAULT_BLOCK_MS = 60_000;
+/** ... and at least this long, whatever it says (no tight loop of refused sends). */
+const MIN_BLOCK_MS = 1_000;
 
-type Step = { outcome: Outcome; ms: number } | { waitMs: number } | { error: Error };
+type Sent = { outcome: Outcome; ms: number } | { error: Error };
+
+/** The robots a delivery may go through: the subscription's endpoint, then its extra robots. */
+function targetsOf(sub: OpenSubscription): Target[] {
+  return [{ subscriptionId: sub.id, endpoint: sub.plainEndpoint, secret: sub.plainSecret, keyword: sub.keyword }];
+}
 
 export function createWorker(deps: WorkerDeps) {
-  const { config, messages, subscriptions, adapters, gate, lanes, log, events } = deps;
+  const { config, messages, subscriptions, adapters, gate, log, events } = deps;
+  const renders = new RenderCache();
+
+  /** Whoever is first in line on the lane gets its turn now. */
+  const wakeNext = async (lane: string, self: string) => {
+    const next = (await gate.waiters(lane)).find((w) => w.job !== self);
+    if (next) await deps.wake(next.job);
+  };
 
   const finish = async (d: DeliveryRecord, status: 'delivered' | 'failed', error?: string, code?: string | number) => {
     d.status = status;
@@ -48,11 +68,12 @@ export function createWorker(deps: WorkerDeps) {
     if (error !== undefined) d.lastError = error;
     if (code !== undefined) d.lastCode = code;
     await messages.saveDelivery(d);
+    renders.delete(d.id);
     events.emit(status, { protocol: d.protocol, delivery: d });
     return { done: true } as const;
   };
 
-  /** Runs it again later; short waits behind a limiter are not worth a write. */
+  /** Runs it again later; short waits are not worth a write. */
   const later = async (d: DeliveryRecord, waitMs: number, persist = true): Promise<JobResult> => {
     const retryAt = Date.now() + waitMs;
     if (persist || waitMs >= PERSIST_WAITS_FROM_MS) {
@@ -63,92 +84,115 @@ export function createWorker(deps: WorkerDeps) {
     return { retryAt };
   };
 
-  const sendPart = (adapter: Adapter, key: string, target: Target, payload: unknown, d: DeliveryRecord, edit?: CardRef) =>
-    lanes.run(key, async (): Promise<Step> => {
-      // the config always holds a section per adapter: its defaults are merged in at load
-      const windows = config.platforms[d.protocol]!.rateLimits;
-      const got = await gate.acquire(key, windows, d.id);
-      if (!got.ok) return { waitMs: got.waitMs };
-      const started = Date.now();
-      try {
-        const ctx = { http: deps.http, now: Date.now, log };
-        const outcome = edit && adapter.edit ? await adapter.edit(target, edit.platformMessageId, payload, ctx) : await adapter.send(target, payload, ctx);
-        if (!outcome.ok && outcome.kind === 'rate-limited') await gate.block(key, outcome.retryAfterMs ?? 60_000);
-        return { outcome, ms: Date.now() - started };
-      } catch (error) {
-        return { error: error as Error };
-      } finally {
-        await gate.settle(key, got.slot);
-      }
-    });
+  const send = async (adapter: Adapter, target: Target, payload: unknown, edit?: CardRef): Promise<Sent> => {
+    const started = Date.now();
+    try {
+      const ctx = { http: deps.http, now: Date.now, log };
+      const outcome = edit && adapter.edit ? await adapter.edit(target, edit.platformMessageId, payload, ctx) : await adapter.send(target, payload, ctx);
+      return { outcome, ms: Date.now() - started };
+    } catch (error) {
+      return { error: error as Error };
+    }
+  };
 
   return async function deliver(id: string): Promise<JobResult> {
-    const d = await messages.getDelivery(id);
+    let d = await messages.getDelivery(id);
     if (d?.status !== 'pending') return { done: true };
     const adapter = adapters.get(d.protocol);
     if (!adapter) return finish(d, 'failed', `no adapter for protocol ${d.protocol}`);
-    const [sub, msg] = await Promise.all([subscriptions.open(d.subscriptionId), messages.getMessage(d.messageId)]);
+    const loaded = d;
+    const [sub, msg] = await Promise.all([subscriptions.open(d.subscriptionId), messages.getMessage(d.messageId).then((m) => m && messageOf(m, loaded))]);
     if (!sub) return finish(d, 'failed', 'the subscription was deleted before delivery');
     if (!msg) return finish(d, 'failed', 'the message expired before delivery');
 
-    const target: Target = {
-      subscriptionId: sub.id,
-      endpoint: sub.plainEndpoint,
-      secret: sub.plainSecret,
-      keyword: sub.keyword,
-    };
-    let parts: unknown[];
-    try {
-      parts = adapter.render(outbound(msg, d, sub), target);
-    } catch (err) {
-      return finish(d, 'failed', `could not render the message: ${(err as Error).message}`);
+    const targets = targetsOf(sub);
+    const robots = targets.map((t) => adapter.limiterKey(t));
+    const lane = robots[0]!;
+    const me: Waiter = { ticket: d.id, job: d.id };
+    let parts = renders.get(d.id);
+    if (!parts) {
+      try {
+        parts = adapter.render(outbound(msg, d, sub), targets[0]!);
+      } catch (err) {
+        await gate.leave(lane, [me]);
+        return finish(d, 'failed', `could not render the message: ${(err as Error).message}`);
+      }
+      renders.set(d.id, parts, msg);
     }
     d.parts = parts.length;
-    const key = adapter.limiterKey(target);
-    // The next state of alerts already on an editable card edits it (one part only).
-    let edit = parts.length === 1 && d.partsDone === 0 ? await deps.cards?.editable(adapter, target, msg) : undefined;
+    // the config always holds a section per adapter: its defaults are merged in at load
+    const windows = config.platforms[d.protocol]!.rateLimits;
 
-    for (let i = d.partsDone; i < parts.length; i++) {
-      const step = await sendPart(adapter, key, target, parts[i], d, edit);
-      if ('waitMs' in step) {
-        events.emit('wait', { protocol: d.protocol, ms: step.waitMs });
-        return later(d, step.waitMs, false);
+    /** Leaves the lane to the next in line, then records the end. */
+    const end = async (status: 'delivered' | 'failed', error?: string, code?: string | number) => {
+      const result = await finish(d!, status, error, code);
+      await gate.leave(lane, [me]);
+      await wakeNext(lane, d!.id);
+      return result;
+    };
+
+    // The next state of alerts already on an editable card edits it (one part only).
+    let edit = parts.length === 1 && d.partsDone === 0 ? await deps.cards?.editable(adapter, targets[0]!, msg) : undefined;
+
+    while (d.partsDone < parts.length) {
+      const got = await gate.acquire(lane, robots, windows, me.ticket, me.job);
+      if (!got.ok) {
+        events.emit('wait', { protocol: d.protocol, ms: got.waitMs });
+        return later(d, got.waitMs, false);
       }
+      const robot = robots[got.robot]!;
+      // The record may have moved on while this step waited (another instance took the job over).
+      const fresh = await messages.getDelivery(id).catch((err) => {
+        void gate.settle(lane, robot, got.slot, false);
+        throw err;
+      });
+      if (fresh?.status !== 'pending' || fresh.partsDone !== d.partsDone) {
+        await gate.settle(lane, robot, got.slot, false);
+        await wakeNext(lane, id);
+        if (fresh?.status !== 'pending') return { done: true };
+        d = { ...fresh, parts: parts.length };
+        continue;
+      }
+      const sent = await send(adapter, targets[got.robot]!, parts[d.partsDone], edit);
+      if ('outcome' in sent && !sent.outcome.ok && sent.outcome.kind === 'rate-limited') {
+        await gate.block(robot, Math.max(MIN_BLOCK_MS, sent.outcome.retryAfterMs ?? DEFAULT_BLOCK_MS));
+      }
+      await gate.settle(lane, robot, got.slot, true);
+
       d.attempts += 1;
-      const part = parts.length > 1 ? i + 1 : undefined;
-      if ('error' in step) {
-        recordAttempt(d, { ok: false, part, error: `network error: ${step.error.message}` });
+      const part = parts.length > 1 ? d.partsDone + 1 : undefined;
+      if ('error' in sent) {
+        recordAttempt(d, { ok: false, part, error: `network error: ${sent.error.message}` });
         events.emit('attempt', { protocol: d.protocol, outcome: 'transient' });
-        return retryOrFail(d, `network error: ${step.error.message}`, undefined);
+        return retryOrFail(d, `network error: ${sent.error.message}`, undefined);
       }
-      const { outcome } = step;
+      const { outcome } = sent;
+      events.emit('attempt', { protocol: d.protocol, outcome: outcome.ok ? 'ok' : outcome.kind, ms: sent.ms });
       recordAttempt(d, outcome.ok ? { ok: true, part } : { ok: false, part, error: outcome.message, code: outcome.code });
-      events.emit('attempt', { protocol: d.protocol, outcome: outcome.ok ? 'ok' : outcome.kind, ms: step.ms });
       if (!outcome.ok && edit && outcome.kind === 'permanent') {
         // The card can no longer be edited (recalled, too old): the new state goes out as a new message.
         log.info('card edit refused; sending a new message', { deliveryId: d.id, code: outcome.code });
         edit = undefined;
         d.attempts -= 1;
-        i -= 1;
         continue;
       }
       if (outcome.ok) {
-        if (i === 0 && outcome.platformMessageId) d.platformMessageId = outcome.platformMessageId;
+        if (d.partsDone === 0 && outcome.platformMessageId) d.platformMessageId = outcome.platformMessageId;
         if (edit) d.editedMessageId = edit.platformMessageId;
-        d.partsDone = i + 1;
-        if (i + 1 < parts.length) await messages.saveDelivery(d);
+        d.partsDone += 1;
+        if (d.partsDone < parts.length) await messages.saveDelivery(d);
         continue;
       }
       d.lastError = outcome.message;
       d.lastCode = outcome.code;
       if (outcome.kind === 'permanent') {
         log.warn('delivery failed', { deliveryId: d.id, protocol: d.protocol, code: outcome.code, reason: outcome.message });
-        return finish(d, 'failed', outcome.message, outcome.code);
+        return end('failed', outcome.message, outcome.code);
       }
       if (outcome.kind === 'rate-limited') {
-        if (Date.now() - Date.parse(msg.createdAt) > MAX_THROTTLED_MS) return finish(d, 'failed', outcome.message);
-        d.attempts -= 1; // being told to wait is not a failed attempt
-        return later(d, outcome.retryAfterMs ?? 60_000);
+        if (Date.now() - Date.parse(msg.createdAt) > MAX_THROTTLED_MS) return end('failed', outcome.message);
+        d.attempts -= 1; // being told to wait is not a failed attempt: the robot is blocked, the gate says when
+        continue;
       }
       return retryOrFail(d, outcome.message, outcome.code);
     }
@@ -156,22 +200,25 @@ export function createWorker(deps: WorkerDeps) {
     d.lastCode = undefined;
     if (d.platformMessageId && deps.cards) {
       const sentAt = edit?.sentAt ?? Date.now();
-      await deps.cards.remember(adapter, target, msg, { platformMessageId: d.platformMessageId, sentAt }).catch((err) => log.warn('could not remember the card', { deliveryId: d.id, err }));
+      await deps.cards.remember(adapter, targets[0]!, msg, { platformMessageId: d.platformMessageId, sentAt }).catch((err) => log.warn('could not remember the card', { deliveryId: d.id, err }));
     }
-    const result = await finish(d, 'delivered');
+    const result = await end('delivered');
     events.emit('latency', { protocol: d.protocol, ms: Date.now() - Date.parse(msg.createdAt) });
     return result;
-  };
 
-  async function retryOrFail(d: DeliveryRecord, error: string, code: string | number | undefined): Promise<JobResult> {
-    d.lastError = error;
-    d.lastCode = code;
-    if (d.attempts >= config.delivery.maxAttempts) {
-      log.warn('delivery failed after retries', { deliveryId: d.id, protocol: d.protocol, attempts: d.attempts, reason: error });
-      return finish(d, 'failed', error, code);
+    /** A failed attempt keeps the delivery's place on its lane, so what was published after it waits. */
+    async function retryOrFail(r: DeliveryRecord, error: string, code: string | number | undefined): Promise<JobResult> {
+      r.lastError = error;
+      r.lastCode = code;
+      if (r.attempts >= config.delivery.maxAttempts) {
+        log.warn('delivery failed after retries', { deliveryId: r.id, protocol: r.protocol, attempts: r.attempts, reason: error });
+        return end('failed', error, code);
+      }
+      const wait = backoffMs(r.attempts, config.delivery.backoffMs, config.delivery.maxBackoffMs);
+      await gate.hold(lane, me, wait);
+      return later(r, wait);
     }
-    return later(d, backoffMs(d.attempts, config.delivery.backoffMs, config.delivery.maxBackoffMs));
-  }
+  };
 }
 
 function outbound(msg: MessageRecord, d: DeliveryRecord, sub: OpenSubscription): OutboundMessage {

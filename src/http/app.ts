@@ -4,14 +4,18 @@ import type { Herald } from '../context.js';
 import { Errors } from '../errors.js';
 import { authenticate } from './auth.js';
 import { errorHandler, notFound } from './error-handler.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { auditRoutes } from './routes/audit.js';
 import { quotaRoutes } from './routes/quotas.js';
+import { replayRoutes } from './routes/replay.js';
 import { silenceRoutes } from './routes/silences.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { publishRoutes } from './routes/publish.js';
-import { subscriptionTestRoutes, templatePreviewRoutes } from './routes/subscription-test.js';
+import { subscriptionChangeRoutes } from './routes/subscription-changes.js';
+import { subscriptionTestRoutes } from './routes/subscription-test.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
+import { templatePreviewRoutes } from './routes/template-preview.js';
 import { templateRoutes } from './routes/templates.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { topicRoutes } from './routes/topics.js';
@@ -52,7 +56,9 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     express.json({ limit: '1mb', strict: true }),
     topicRoutes(h),
     subscriptionRoutes(h),
+    subscriptionChangeRoutes(h),
     templateRoutes(h),
+    replayRoutes(h),
     messageRoutes(h),
     tokenRoutes(h),
     auditRoutes(h),
@@ -62,7 +68,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     subscriptionTestRoutes(h),
     templatePreviewRoutes(h),
   );
-  app.use(notFound);
+  app.use(methodNotAllowed(app), notFound);
   app.use(errorHandler(h.log));
   return app;
 }

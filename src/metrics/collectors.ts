@@ -4,6 +4,7 @@
  * topic names, intake formats, platform names and outcomes; never an endpoint, a token or a chat.
  */
 import type { EventEmitter } from 'node:events';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeliveryQueue } from '../delivery/queue.js';
 
@@ -11,6 +12,9 @@ import type { DeliveryQueue } from '../delivery/queue.js';
 export const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 180, 600, 1800];
 /** Waits behind a robot's sliding windows: up to a window's length (60 s on DingTalk and WeCom). */
 export const WAIT_BUCKETS_S = [0.01, 0.05, 0.1, 0.5, 1, 3, 10, 30, 60, 120];
+/** Event-loop delay sampling resolution: a stall shorter than this is not seen. */
+const LOOP_RESOLUTION_MS = 10;
+
 /** One HTTP attempt: bounded by delivery.timeoutMs (10 s by default). */
 export const ATTEMPT_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -102,6 +106,26 @@ export function createMetrics(events: EventEmitter, queue: Pick<DeliveryQueue, '
     },
   });
 
+  // How long work held the event loop (a render, a template, a big JSON): p50, p99 and max of the
+  // delays seen since the previous scrape, then the histogram starts over.
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  loop.enable();
+  new Gauge({
+    name: 'herald_event_loop_lag_seconds',
+    help: 'Event-loop delay since the previous scrape (quantile 0.5, 0.99 and 1 = max): how long a single piece of work kept every request waiting.',
+    labelNames: ['quantile'],
+    registers: [registry],
+    collect() {
+      const s = (ns: number) => (Number.isFinite(ns) ? Math.max(0, ns - LOOP_RESOLUTION_MS * 1e6) / 1e9 : 0);
+      if (loop.count > 0) {
+        this.set({ quantile: '0.5' }, s(loop.percentile(50)));
+        this.set({ quantile: '0.99' }, s(loop.percentile(99)));
+        this.set({ quantile: '1' }, s(loop.max));
+      }
+      loop.reset();
+    },
+  });
+
   // biome-ignore lint/suspicious/noExplicitAny: each handler declares its own event shape
   const handlers: Record<string, (e: any) => void> = {
     published: (e: Published) => {
@@ -123,6 +147,7 @@ export function createMetrics(events: EventEmitter, queue: Pick<DeliveryQueue, '
   return {
     registry,
     detach() {
+      loop.disable();
       for (const [name, fn] of Object.entries(handlers)) events.off(name, fn);
     },
   };

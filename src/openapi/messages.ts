@@ -1,5 +1,5 @@
 /** Delivery records: a message with its per-subscription deliveries; failed ones listed and replayed. */
-import { adminErrors, answer, ID, ISO_TIME, ok, param, ref, TOPIC_NAME } from './common.js';
+import { adminErrors, answer, ID, ISO_TIME, json, ok, param, ref, TOPIC_NAME } from './common.js';
 import type { Paths } from './types.js';
 
 const tags = ['Records'];
@@ -63,7 +63,7 @@ export const messagePaths: Paths = {
       parameters: [
         param('Limit'),
         param('Cursor'),
-        { name: 'status', in: 'query', schema: { enum: ['pending', 'delivered', 'failed'] } },
+        { name: 'status', in: 'query', schema: { enum: ['pending', 'delivered', 'failed', 'muted', 'held'] } },
         { name: 'topic', in: 'query', schema: TOPIC_NAME },
         { name: 'subscription', in: 'query', description: 'A subscription id.', schema: ID },
       ],
@@ -86,6 +86,38 @@ export const messagePaths: Paths = {
       },
     },
   },
+  '/v1/deliveries/replay': {
+    post: {
+      tags,
+      operationId: 'replayDeliveries',
+      summary: 'Send every matching failed delivery again, with fresh attempt histories',
+      description: `Replays at most 5000 per call (newest first); \`more\` says to call again. \`since\`/\`until\` are when the delivery failed. \`dryRun\` only counts.`,
+      requestBody: {
+        required: true,
+        content: json(
+          {
+            type: 'object',
+            required: ['status'],
+            additionalProperties: false,
+            properties: {
+              status: { const: 'failed' },
+              topic: TOPIC_NAME,
+              subscription: ID,
+              since: ISO_TIME,
+              until: ISO_TIME,
+              dryRun: { type: 'boolean' },
+            },
+          },
+          { status: 'failed', topic: 'ops-alerts' },
+        ),
+      },
+      responses: {
+        '200': ok('dryRun: how many match.', ref('ReplayAnswer')),
+        '202': ok('Back to pending.', ref('ReplayAnswer')),
+        ...adminErrors,
+      },
+    },
+  },
   '/v1/deliveries/{id}/replay': {
     post: {
       tags,
@@ -98,6 +130,15 @@ export const messagePaths: Paths = {
 };
 
 export const messageSchemas = {
+  ReplayAnswer: {
+    type: 'object',
+    required: ['matched', 'replayed', 'more'],
+    properties: {
+      matched: { type: 'integer', minimum: 0, description: 'Failed deliveries that match.' },
+      replayed: { type: 'integer', minimum: 0, description: 'Sent back to pending by this call.' },
+      more: { type: 'boolean', description: 'More match than one call replays: call again.' },
+    },
+  },
   Delivery: {
     type: 'object',
     required: ['id', 'subscriptionId', 'protocol', 'status', 'attempts'],
@@ -105,7 +146,10 @@ export const messageSchemas = {
       id: DELIVERY_ID,
       subscriptionId: ID,
       protocol: { type: 'string' },
-      status: { enum: ['pending', 'delivered', 'failed'] },
+      status: {
+        enum: ['pending', 'delivered', 'failed', 'muted', 'held'],
+        description: 'muted: its subscription was muted, never sent; held: waits for the end of its quiet hours, then goes out in one digest.',
+      },
       attempts: { type: 'integer', minimum: 0 },
       parts: { type: 'integer', minimum: 1, description: 'Parts the message was split into for this platform.' },
       lastError: { type: 'string' },

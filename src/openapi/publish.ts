@@ -18,6 +18,12 @@ export const publishPaths: Paths = {
         param('TopicName'),
         { name: 'token', in: 'query', description: 'The token, for senders that cannot set an Authorization header.', schema: { type: 'string' } },
         { name: 'format', in: 'query', description: 'Name the intake instead of detecting it (json, text, alertmanager, grafana).', schema: { type: 'string' } },
+        { name: 'title', in: 'query', description: 'Text bodies: the subject (also the Title or X-Title header).', schema: { type: 'string', maxLength: 512 } },
+        { name: 'level', in: 'query', description: 'Text bodies: info, success, warning, error or critical (also the Level or X-Level header).', schema: { type: 'string' } },
+        { name: 'mention', in: 'query', description: 'Text bodies: "all", phone numbers and user ids, comma-separated (also the X-Mention header).', schema: { type: 'string' } },
+        { name: 'X-Title', in: 'header', description: 'Text bodies: the subject (Title works too); UTF-8 or RFC 2047.', schema: { type: 'string' } },
+        { name: 'X-Level', in: 'header', description: 'Text bodies: the level (Level works too).', schema: { type: 'string' } },
+        { name: 'X-Mention', in: 'header', description: 'Text bodies: who to @.', schema: { type: 'string' } },
         {
           name: 'Idempotency-Key',
           in: 'header',
@@ -42,6 +48,10 @@ export const publishPaths: Paths = {
         '403': answer('Forbidden'),
         '404': answer('TopicNotFound'),
         '413': { description: 'The body is larger than quotas.messageBytes.', content: json(ref('Error')) },
+        '422': {
+          description: 'template_budget_exceeded: a built-in alert template rendered past templates.maxOutputBytes or templates.renderTimeoutMs.',
+          content: json(ref('Error')),
+        },
         '503': answer('Unavailable'),
       },
     },
@@ -55,7 +65,11 @@ export const publishSchemas = {
     required: ['messageId', 'deliveries'],
     properties: {
       messageId: ID,
-      deliveries: { type: 'integer', minimum: 0, description: 'One per subscription of the topic.' },
+      deliveries: {
+        type: 'integer',
+        minimum: 0,
+        description: "One per subscription the message reaches (its filter matches; muted and held ones included); a grouped alert notification reaches a subscription when any of its alerts match.",
+      },
       duplicate: { type: 'boolean', description: 'True when an Idempotency-Key repeat returned the first message.' },
     },
   },

@@ -5,7 +5,12 @@ import type { Parameter, Paths } from './types.js';
 const tags = ['Templates'];
 const NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' };
 const PROTOCOL = { type: 'string', description: 'default, dingtalk, lark, wecom or webhook.' };
-const CONTENT = { type: 'string', minLength: 1, maxLength: 65_536, description: 'Handlebars.' };
+const CONTENT = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 65_536,
+  description: 'Handlebars. Checked when saved: a syntax error, an unknown helper or a helper in the wrong kind of tag is a 400 invalid_template naming line and column.',
+};
 const params: Parameter[] = [
   { name: 'name', in: 'path', required: true, schema: NAME },
   { name: 'protocol', in: 'path', required: true, schema: PROTOCOL },
@@ -48,7 +53,10 @@ export const templatePaths: Paths = {
           properties: {
             content: CONTENT,
             protocol: PROTOCOL,
-            context: { type: 'object', description: 'Values for the template (tags).' },
+            topic: { type: 'string', description: 'The topic the template sees as {{topic}} (default "preview").' },
+            sample: { enum: ['tags', 'alertmanager', 'grafana'], description: 'Preview with a sample publish body: a JSON publish with tags, an Alertmanager or a Grafana notification.' },
+            payload: { description: 'Your own publish body (an Alertmanager or Grafana notification, a JSON publish body, or text), read by the same intakes as a publish.' },
+            context: { type: 'object', description: 'Values for the template, over those from sample or payload.' },
             subject: { type: 'string', maxLength: 512 },
             level: { type: 'string' },
             format: { enum: ['markdown', 'text'] },
@@ -59,9 +67,20 @@ export const templatePaths: Paths = {
       responses: {
         '200': ok('The rendered text and the platform payloads (split into parts when too long).', {
           type: 'object',
-          properties: { rendered: { type: 'string' }, payloads: { type: 'array', items: {} } },
+          properties: {
+            rendered: { type: 'string' },
+            payloads: { type: 'array', items: {} },
+            context: { type: 'object', description: 'What the template saw.' },
+            subject: { type: 'string' },
+            level: { type: 'string' },
+            source: { type: 'string', description: 'The intake that read sample or payload.' },
+          },
         }),
         ...adminErrors,
+        '422': {
+          description: 'template_budget_exceeded: the render passed templates.maxOutputBytes or templates.renderTimeoutMs and was stopped.',
+          content: json(ref('Error')),
+        },
       },
     },
   },

@@ -24,6 +24,14 @@ export interface Draft {
     /** built-in variants used when no stored template of that name exists */
     builtin?: Record<string, string>;
   };
+  /**
+   * A grouped alert notification: each alert's attributes (its labels, `status`, `level`), and the
+   * same draft holding only some of the alerts, for subscriptions whose filter matches only those.
+   */
+  alerts?: {
+    attributes: Record<string, string>[];
+    select(indices: number[]): Draft;
+  };
 }
 
 export interface IntakeContext {
@@ -46,3 +54,6 @@ export interface Intake {
   /** throws HeraldError (400) for a body of its kind it cannot read */
   read(body: unknown, ctx: IntakeContext): Draft;
 }
+
+/** What a template sees when it renders a draft: the topic, then the intake's context. The preview uses it too. */
+export const templateContext = (topic: string, context: Record<string, unknown>): Record<string, unknown> => ({ topic, ...context });

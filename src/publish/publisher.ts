@@ -1,6 +1,7 @@
 /**
  * Publishing: a draft becomes a message with the text rendered for each subscribed protocol and
- * one delivery per subscription, all written in one durable batch before the caller is answered.
+ * one delivery per subscription it reaches (src/routing: filters, mute, quiet hours), all written
+ * in one durable batch before the caller is answered.
  */
 import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
@@ -10,14 +11,16 @@ import { Errors, HeraldError } from '../errors.js';
 import { newId } from '../store/ids.js';
 import { type DeliveryRecord, deliveryId, type MessageRecord, type MessageRepo } from '../store/messages.js';
 import type { Store } from '../store/store.js';
+import { planFanOut, subsOfVariant } from '../routing/plan.js';
+import { variantRecord } from '../routing/variants.js';
 import type { SubscriptionRef, SubscriptionRepo } from '../store/subscriptions.js';
 import type { TemplateRepo } from '../store/templates.js';
 import type { TopicRepo } from '../store/topics.js';
-import { render } from '../templates/engine.js';
-import type { Draft } from './draft.js';
+import { render, TemplateBudgetError } from '../templates/engine.js';
+import { type Draft, templateContext } from './draft.js';
 
 export interface PublisherDeps {
-  config: Pick<Config, 'publish'>;
+  config: Pick<Config, 'publish' | 'templates'>;
   store: Store;
   topics: TopicRepo;
   subscriptions: SubscriptionRepo;
@@ -25,6 +28,12 @@ export interface PublisherDeps {
   messages: MessageRepo;
   queue: DeliveryQueue;
   events: EventEmitter;
+}
+
+interface Rendered {
+  bodies: Record<string, string>;
+  /** protocol → why its template produced no message: its deliveries fail with this */
+  failures: Record<string, string>;
 }
 
 export interface Published {
@@ -36,11 +45,18 @@ export interface Published {
 export function createPublisher(deps: PublisherDeps) {
   const { store, topics, subscriptions, messages, queue } = deps;
 
-  async function bodiesFor(topic: string, draft: Draft, subs: SubscriptionRef[]): Promise<Record<string, string>> {
-    if (draft.bodies) return draft.bodies;
+  /**
+   * The text for each protocol. A template past its budget (src/templates/budget.ts): a stored one
+   * fails the deliveries of its protocol with the reason (`failures`; the alert's other protocols
+   * still go out), a built-in or inline one refuses the publish with 422.
+   */
+  async function bodiesFor(topic: string, draft: Draft, subs: SubscriptionRef[]): Promise<Rendered> {
+    if (draft.bodies) return { bodies: draft.bodies, failures: {} };
     const t = draft.template!;
+    const limits = deps.config.templates;
     const protocols = [...new Set(subs.map((s) => s.protocol))];
     const bodies: Record<string, string> = {};
+    const failures: Record<string, string> = {};
     for (const p of protocols.length ? protocols : ['default']) {
       const stored = await deps.templates.resolve(t.name, p);
       const content = stored?.content ?? t.builtin?.[p] ?? t.builtin?.default;
@@ -48,17 +64,23 @@ export function createPublisher(deps: PublisherDeps) {
         throw Errors.templateNotFound(`No template "${t.name}" for protocol "${p}" or "default"; create it with POST /v1/templates.`);
       }
       try {
-        bodies[p] = render(content, { topic, ...t.context });
+        bodies[p] = render(content, templateContext(topic, t.context), limits);
       } catch (err) {
         const failure = `Template "${t.name}" (${stored?.protocol ?? 'built-in'}) failed: ${(err as Error).message}`;
+        if (err instanceof TemplateBudgetError) {
+          if (!stored) throw Errors.templateBudgetExceeded(`${failure}.`);
+          failures[p] = `${failure}; raise the limit or fix the template, then replay.`;
+          bodies[p] = `⚠️ ${failures[p]}`;
+          continue;
+        }
         // A broken stored override must not lose an alert (a 4xx is never retried by Alertmanager):
         // the built-in variant is used and the group is told why.
         const builtin = stored ? (t.builtin?.[p] ?? t.builtin?.default) : undefined;
         if (builtin === undefined) throw Errors.invalidTemplate(failure);
-        bodies[p] = `${render(builtin, { topic, ...t.context })}\n\n⚠️ ${failure}; the built-in template was used.`;
+        bodies[p] = `${render(builtin, templateContext(topic, t.context), limits)}\n\n⚠️ ${failure}; the built-in template was used.`;
       }
     }
-    return bodies;
+    return { bodies, failures };
   }
 
   return async function publish(topic: string, draft: Draft, idempotencyKey?: string): Promise<Published> {
@@ -74,8 +96,11 @@ export function createPublisher(deps: PublisherDeps) {
       }
     }
     try {
-      const subs = await subscriptions.targetsOf(topic);
-      const bodies = await bodiesFor(topic, draft, subs);
+      // routing: filters, per-alert subsets, mute and quiet hours (src/routing/plan.ts)
+      const plan = planFanOut(draft, await subscriptions.targetsOf(topic), Date.now());
+      const rendered: Rendered[] = [];
+      for (let v = 0; v < plan.variants.length; v++) rendered.push(await bodiesFor(topic, plan.variants[v]!, subsOfVariant(plan, v)));
+      const { bodies } = rendered[0]!;
       const now = new Date().toISOString();
       const msg: MessageRecord = {
         id: messageId,
@@ -88,26 +113,33 @@ export function createPublisher(deps: PublisherDeps) {
         bodies,
         format: draft.format,
         source: draft.source,
-        deliveryCount: subs.length,
+        deliveryCount: plan.targets.length,
         createdAt: now,
         ...(draft.alertKeys?.length ? { alertKeys: draft.alertKeys } : {}),
         ...(draft.actions?.length ? { actions: draft.actions } : {}),
       };
-      const deliveries: DeliveryRecord[] = subs.map((s, i) => ({
-        id: deliveryId(messageId, i),
-        messageId,
-        topic,
-        subscriptionId: s.id,
-        protocol: s.protocol,
-        status: 'pending',
-        attempts: 0,
-        partsDone: 0,
-        updatedAt: now,
-      }));
+      if (plan.variants.length > 1) msg.variants = plan.variants.slice(1).map((v, i) => variantRecord(v, rendered[i + 1]!.bodies));
+      const deliveries: DeliveryRecord[] = plan.targets.map((t, i) => {
+        const failure = t.status === 'muted' ? undefined : rendered[t.variant]!.failures[t.sub.protocol];
+        return {
+          id: deliveryId(messageId, i),
+          messageId,
+          topic,
+          subscriptionId: t.sub.id,
+          protocol: t.sub.protocol,
+          status: failure ? 'failed' : t.status,
+          attempts: 0,
+          partsDone: 0,
+          ...(t.variant ? { variant: t.variant } : {}),
+          ...(t.releaseAt && !failure ? { releaseAt: t.releaseAt } : {}),
+          ...(failure ? { lastError: failure, lastCode: 'template_budget_exceeded' } : {}),
+          updatedAt: now,
+        };
+      });
       await store.batch(messages.createOps(msg, deliveries));
       deps.events.emit('published', { topic, source: draft.source, deliveries: deliveries.length });
       const runAt = Date.now();
-      await queue.enqueue(deliveries.map((d) => ({ id: d.id, runAt })));
+      await queue.enqueue(deliveries.filter((d) => d.status === 'pending').map((d) => ({ id: d.id, runAt })));
       return { messageId, deliveries: deliveries.length };
     } catch (err) {
       if (idemKey) await store.delete(idemKey).catch(() => {});

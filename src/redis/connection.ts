@@ -1,6 +1,6 @@
 /**
  * Redis connections for Redis mode, built one way so every engine fails fast and heals by itself:
- * node-redis for the store (keyv), ioredis for BullMQ and Bottleneck. Commands never wait in an
+ * node-redis for the store (keyv), ioredis for BullMQ and the robot gate. Commands never wait in an
  * offline queue: while Redis is away they fail at once, and the client reconnects in the background.
  */
 import { createClient } from '@keyv/redis';
@@ -29,7 +29,7 @@ export function createStoreClient(url: string) {
 }
 
 export type IORedisRole =
-  /** BullMQ producer, Bottleneck, the window gate: fail fast, bounded wait */
+  /** BullMQ producer, the robot gate: fail fast, bounded wait */
   | 'command'
   /** BullMQ worker: blocking reads, so BullMQ requires maxRetriesPerRequest null and no command timeout */
   | 'blocking';

@@ -83,3 +83,35 @@ export function guardHttpClient<C extends HttpClient>(inner: C, trusted: Readonl
     },
   };
 }
+
+/**
+ * The address check for a request sent through the outbound proxy: the proxy resolves the name, so
+ * Herald resolves it first and refuses it unless every address is public, as at a direct connection.
+ * Trusted hosts (HERALD_ALLOW_HOSTS, configured platform bases) and `exempt` hosts (the platforms'
+ * own API hosts, which subscriptions are pinned to) are left for the proxy to resolve.
+ */
+export function proxiedTargetCheck(
+  trusted: ReadonlySet<string>,
+  exempt: () => ReadonlySet<string>,
+  base: DnsLookupAll = dns.lookup as DnsLookupAll,
+): (hostname: string) => Promise<void> {
+  const lookup = guardedLookup(trusted, base);
+  return (hostname) => {
+    const host = hostname.toLowerCase();
+    if (trusted.has(host) || exempt().has(host)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      lookup(host, { all: true }, (err) => {
+        if (!err) return resolve();
+        if (err instanceof BlockedAddressError) return reject(err);
+        reject(
+          Object.assign(
+            new Error(
+              `DNS: ${host} does not resolve here (${err.code ?? err.message}); Herald checks a webhook's address before sending it through the proxy: fix the name, or list the host in HERALD_ALLOW_HOSTS to let the proxy resolve it`,
+            ),
+            { code: 'EHERALDPROXYDNS' },
+          ),
+        );
+      });
+    });
+  };
+}

@@ -27,13 +27,21 @@ export interface MessageRecord {
   format: 'markdown' | 'text';
   source: string;
   deliveryCount: number;
+  /**
+   * Other versions of the message, for subscriptions whose filter let only some alerts of a
+   * grouped notification through; a delivery's `variant` names its index.
+   */
+  variants?: MessageVariant[];
   createdAt: string;
   /** an alert group's alert keys (src/templates/alerts/alert-draft.ts): cards sent for them are edited by later states */
   alertKeys?: string[];
   actions?: MessageAction[];
 }
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+export type MessageVariant = Pick<MessageRecord, 'subject' | 'level' | 'mentions' | 'attributes' | 'bodies' | 'alertKeys'>;
+
+/** muted: recorded while its subscription was muted, never sent; held: waits for the end of quiet hours */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'muted' | 'held';
 
 /** One try at the platform: when, and what it answered. */
 export interface Attempt {
@@ -83,12 +91,23 @@ export interface DeliveryRecord {
   replayedAt?: string;
   nextAttemptAt?: number;
   deliveredAt?: string;
+  /** which of the message's `variants` it carries (none: the message as published) */
+  variant?: number;
+  /** held: when its quiet hours end (epoch ms) */
+  releaseAt?: number;
+  /** held, released: the id of the quiet-hours digest delivery that carries it */
+  digest?: string;
+  /** a quiet-hours digest: the held deliveries it carries */
+  carries?: string[];
   updatedAt: string;
   /** the platform's id of what was sent (first part), where it gives one */
   platformMessageId?: string;
   /** set when this delivery edited an earlier card in place instead of sending a new message */
   editedMessageId?: string;
 }
+
+/** The deliveries waiting for their subscription's quiet hours to end (src/routing/quiet-release.ts). */
+export const HELD_SET = 'held';
 
 export { deliveryId };
 
@@ -106,7 +125,15 @@ export class MessageRepo {
       { op: 'zadd', set: MESSAGES_INDEX, score: idTime(msg.id), member: `${msg.id}:${msg.topic}` },
     ];
     for (const d of deliveries) {
-      ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
+      if (d.status === 'pending') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
+      else if (d.status === 'held') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: HELD_SET, member: d.id });
+      else if (d.status === 'failed') {
+        // failed at publish (its template passed the budget): listed with the failed, replayable
+        ops.push(
+          { op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs },
+          { op: 'zadd', set: FAILED_INDEX, score: idTime(d.id), member: d.id },
+        );
+      } else ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs }); // muted: final at once
     }
     return ops;
   }
@@ -146,8 +173,25 @@ export class MessageRepo {
 
   /** Saves a delivery's progress; a final status leaves `pending` and starts its retention clock. */
   saveDelivery(d: DeliveryRecord): Promise<void> {
+    return this.store.batch(this.saveOps(d));
+  }
+
+  /** The deliveries held by quiet hours. */
+  heldIds(): Promise<string[]> {
+    return this.store.smembers(HELD_SET);
+  }
+
+  async getDeliveries(ids: string[]): Promise<(DeliveryRecord | undefined)[]> {
+    return this.store.getMany<DeliveryRecord>(ids.map((id) => `dlv:${id}`));
+  }
+
+  /** The writes of saveDelivery, to batch with others; a delivery that was held leaves `held` once it is not. */
+  saveOps(d: DeliveryRecord): WriteOp[] {
     const ops: WriteOp[] = [];
-    if (d.status === 'pending') {
+    if (d.releaseAt !== undefined) ops.push({ op: d.status === 'held' ? 'sadd' : 'srem', set: HELD_SET, member: d.id });
+    if (d.status === 'held') {
+      ops.push({ op: 'set', key: `dlv:${d.id}`, value: d });
+    } else if (d.status === 'pending') {
       ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
       ops.push({ op: 'zrem', set: FAILED_INDEX, member: d.id });
     } else {
@@ -159,6 +203,6 @@ export class MessageRepo {
           : { op: 'zrem', set: FAILED_INDEX, member: d.id },
       );
     }
-    return this.store.batch(ops);
+    return ops;
   }
 }

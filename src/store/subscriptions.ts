@@ -5,6 +5,9 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Mentions } from '../../adapters/types.js';
+import type { FilterPolicy } from '../routing/filter.js';
+import type { RoutingRef } from '../routing/plan.js';
+import type { QuietHours } from '../routing/quiet-hours.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Store, WriteOp } from './store.js';
 
@@ -26,6 +29,11 @@ export interface SubscriptionRecord {
   keyword?: string;
   mentions?: Mentions;
   remark?: string;
+  /** SMN string_equals filter policy (src/routing/filter.ts) */
+  filter?: FilterPolicy;
+  quietHours?: QuietHours;
+  /** ISO time: muted until then */
+  mutedUntil?: string;
   status: 'active';
   source: 'api' | 'chat';
   chat?: ChatRef;
@@ -33,11 +41,16 @@ export interface SubscriptionRecord {
   createdAt: string;
 }
 
-/** A subscription as a publish sees it. */
-export interface SubscriptionRef {
-  id: string;
-  protocol: string;
-}
+/** A subscription as a publish sees it: id, protocol and what routes to it (filter, quiet hours, mute). */
+export type SubscriptionRef = RoutingRef;
+
+const refOf = (s: SubscriptionRecord): SubscriptionRef => {
+  const ref: SubscriptionRef = { id: s.id, protocol: s.protocol };
+  if (s.filter) ref.filter = s.filter;
+  if (s.quietHours) ref.quietHours = s.quietHours;
+  if (s.mutedUntil) ref.mutedUntil = s.mutedUntil;
+  return ref;
+};
 
 /** Decrypted, for the delivery worker only. */
 export interface OpenSubscription extends SubscriptionRecord {
@@ -94,7 +107,7 @@ export class SubscriptionRepo {
   targetsOf(topic: string): Promise<SubscriptionRef[]> {
     const cached = this.cacheLists && this.byTopic.get(topic);
     if (cached) return cached;
-    const load = this.listByTopic(topic).then((subs) => subs.map((s) => ({ id: s.id, protocol: s.protocol })));
+    const load = this.listByTopic(topic).then((subs) => subs.map(refOf));
     if (this.cacheLists) {
       this.byTopic.set(topic, load);
       load.catch(() => this.byTopic.delete(topic));
@@ -132,6 +145,12 @@ export class SubscriptionRepo {
     }
     this.byTopic.delete(rec.topic);
     return { created: true, id: rec.id };
+  }
+
+  /** Saves a changed subscription (its filter, quiet hours, mute, mentions, keyword, remark). */
+  async update(rec: SubscriptionRecord): Promise<void> {
+    await this.store.set(`sub:${rec.id}`, rec);
+    this.byTopic.delete(rec.topic);
   }
 
   remove(rec: SubscriptionRecord): Promise<void> {

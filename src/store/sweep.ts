@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../log.js';
 import { AUDIT_INDEX, DELETED_TOPICS, deliveryId, FAILED_INDEX, MESSAGES_INDEX, splitMessageMember, topicIndex } from './indexes.js';
-import type { MessageRecord } from './messages.js';
+import { HELD_SET, type MessageRecord } from './messages.js';
 import type { Store, WriteOp } from './store.js';
 
 /** Index entries handled per transaction. */
@@ -115,7 +115,12 @@ export class RecordSweeper {
             const dels: WriteOp[] = [];
             for (let j = i; j < Math.min(count, i + DELIVERY_BATCH); j++) {
               const d = deliveryId(id, j);
-              dels.push({ op: 'del', key: `dlv:${d}` }, { op: 'srem', set: 'pending', member: d }, { op: 'zrem', set: FAILED_INDEX, member: d });
+              dels.push(
+                { op: 'del', key: `dlv:${d}` },
+                { op: 'srem', set: 'pending', member: d },
+                { op: 'srem', set: HELD_SET, member: d },
+                { op: 'zrem', set: FAILED_INDEX, member: d },
+              );
             }
             await this.store.batch(dels);
             await turn();

@@ -1,10 +1,15 @@
 /**
  * Handlebars for message templates. No HTML escaping (the output is markdown or plain text), no
- * prototype access (Handlebars' default), compiled once per distinct content.
+ * prototype access (Handlebars' default), compiled once per distinct content. Every render runs
+ * under a budget of output size and time (./budget.ts).
  */
 import Handlebars from 'handlebars';
+import { budgetBlockHelpers, DEFAULT_LIMITS, type RenderLimits, withBudget } from './budget.js';
+
+export { DEFAULT_LIMITS, type RenderLimits, TemplateBudgetError } from './budget.js';
 
 export const hbs = Handlebars.create();
+budgetBlockHelpers(hbs.helpers);
 
 hbs.registerHelper('upper', (s: unknown) => String(s ?? '').toUpperCase());
 hbs.registerHelper('lower', (s: unknown) => String(s ?? '').toLowerCase());
@@ -35,6 +40,8 @@ export function check(content: string): void {
   hbs.precompile(content, { noEscape: true });
 }
 
-export function render(content: string, context: unknown): string {
-  return compile(content)(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+/** Throws TemplateBudgetError when the output or the time passes `limits`. */
+export function render(content: string, context: unknown, limits: RenderLimits = DEFAULT_LIMITS): string {
+  const fn = compile(content);
+  return withBudget(limits, () => fn(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }));
 }

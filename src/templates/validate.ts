@@ -96,14 +96,32 @@ function parseOrThrow(content: string): hbs.AST.Program {
     }
     if (e.hash?.line !== undefined) throw new TemplateProblem(e.hash.line + 1, 1, e.message.split('\n')[0]!.replace(/^Lexical error on line \d+\. /, ''));
     if (e.lineNumber !== undefined) {
-      const reason = e.message.replace(/ - \d+:\d+$/, '').replace(/^(\w+) doesn't match (\S+)$/, '{{/$2}} does not close {{#$1}}');
-      throw new TemplateProblem(e.lineNumber, (e.column ?? 0) + 1, reason);
+      const mismatch = /^(\S+) doesn't match (\S+) - \d+:\d+$/.exec(e.message);
+      if (mismatch) {
+        // Handlebars points at the opening tag; the mistake is the closing one after it
+        const [, open, close] = mismatch as unknown as [string, string, string];
+        const at = closingTag(content, close, e.lineNumber, e.column ?? 0);
+        throw new TemplateProblem(at.line, at.column, `{{/${close}}} does not close {{#${open}}} (opened at line ${e.lineNumber}, column ${(e.column ?? 0) + 1})`);
+      }
+      throw new TemplateProblem(e.lineNumber, (e.column ?? 0) + 1, e.message.replace(/ - \d+:\d+$/, ''));
     }
     throw new TemplateProblem(1, 1, e.message.split('\n')[0]!);
   } finally {
     if (own) parser.parseError = original;
     else delete (parser as Partial<Parser>).parseError;
   }
+}
+
+/** Where `{{/name}}` first appears after (line, column): 1-based line and column. */
+function closingTag(content: string, name: string, line: number, column: number): { line: number; column: number } {
+  const lines = content.split('\n');
+  let offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + column;
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`\\{\\{~?\\s*\\/\\s*${escaped}\\s*~?\\}\\}`).exec(content.slice(offset));
+  if (!m) return { line, column: column + 1 };
+  offset += m.index;
+  const before = content.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
 }
 
 type Node = hbs.AST.Node & Record<string, unknown>;

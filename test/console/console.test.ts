@@ -168,6 +168,15 @@ describe('web console', () => {
     await page.getByText('replayed', { exact: false }).first().waitFor();
     const after = await h.api('GET', `/v1/messages/${pub.body.messageId}`);
     expect(after.body.deliveries[0].attempts).toBeLessThanOrEqual(1);
+
+    // once it failed again, all failed deliveries go back in one click, after a confirmation
+    await waitFor('the replayed delivery to fail again', async () => (await h.api('GET', `/v1/messages/${pub.body.messageId}`)).body.deliveries[0].status === 'failed');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('button', { name: 'Replay all 1' }).click();
+    await page.getByRole('dialog', { name: 'Replay 1 failed deliveries?' }).getByRole('button', { name: 'Replay 1' }).click();
+    await page.getByText('1 deliveries replayed').waitFor();
+    const again = await h.api('GET', `/v1/messages/${pub.body.messageId}`);
+    expect(again.body.deliveries[0].replays).toBe(2);
     await context.close();
   });
 
@@ -207,7 +216,7 @@ describe('web console', () => {
     expect(await previews.locator('h3').allTextContents()).toEqual(['DingTalk', 'Lark / Feishu', 'WeCom', 'Webhook']);
     await page.getByLabel('Preview with').selectOption('alertmanager');
     await page.getByRole('button', { name: 'Use the sample’s example' }).click();
-    await previews.filter({ hasText: '[FIRING] HighCPU' }).first().waitFor({ timeout: UI_WAIT_MS });
+    await previews.filter({ hasText: 'FIRING · 1 firing' }).filter({ hasText: '**HighCPU** on web-1:9100: CPU above 90%' }).first().waitFor({ timeout: UI_WAIT_MS });
     await page.getByLabel('Name', { exact: true }).fill('cpu');
     await page.getByRole('button', { name: 'Create template' }).click();
     await page.getByRole('heading', { level: 1, name: 'Template cpu' }).waitFor();

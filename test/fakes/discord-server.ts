@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { type Answer, byEndpoint, startHttpFake, Windows } from './http-fake.js';
-import type { FakePlatform, FakeRobot, FakeRobotOptions } from './types.js';
+import type { FakePlatform, FakeRobot, FakeRobotOptions, Notified } from './types.js';
 
 const DEFAULT_RATE = { max: 5, perMs: 2000 };
 const PATH = /^\/api(?:\/v\d+)?\/webhooks\/(\d+)\/([A-Za-z0-9_-]+)$/;
@@ -109,8 +109,14 @@ export async function startDiscordFake(): Promise<FakePlatform & { pings(endpoin
         const seconds = Math.ceil(wait) / 1000;
         return refuse(429, 429, { message: 'You are being rate limited.', retry_after: seconds, global: false }, { ...rateHeaders, 'retry-after': String(Math.ceil(seconds)), 'x-ratelimit-remaining': '0', 'x-ratelimit-scope': 'shared' });
       }
-      const text = [body.content, ...(body.embeds ?? []).flatMap((e: any) => [e.title, e.description, e.footer?.text])].filter((s) => typeof s === 'string').join('\n');
-      log.received.push({ at: Date.now(), endpoint, body, text });
+      // what a person reads: Discord markdown shows a backslash-escaped character as itself
+      const text = [body.content, ...(body.embeds ?? []).flatMap((e: any) => [e.title, e.description, e.footer?.text])]
+        .filter((s) => typeof s === 'string')
+        .join('\n')
+        .replace(/\\([^A-Za-z0-9\s])/g, '$1');
+      const pings = pinged(body);
+      const mentions: Notified = { all: pings.includes('@everyone'), users: pings.filter((p) => p !== '@everyone'), mobiles: [] };
+      log.received.push({ at: Date.now(), endpoint, body, text, mentions });
       const message = { id: String(BigInt(Date.now()) * 4194304n + BigInt(randomInt(1 << 22))), type: 0, channel_id: '1', webhook_id: m[1], content: body.content ?? '', embeds: body.embeds ?? [] };
       return url.searchParams.get('wait') === 'true' ? { status: 200, body: message, headers: rateHeaders } : { status: 204, headers: rateHeaders };
     },
@@ -125,6 +131,9 @@ export async function startDiscordFake(): Promise<FakePlatform & { pings(endpoin
       const endpoint = `${fake.baseUrl}/api/webhooks/${id}/${token}`;
       hooks.set(id, { endpoint, token, rate: o.rateLimit ?? DEFAULT_RATE });
       return { endpoint };
+    },
+    removeRobot(endpoint) {
+      for (const [k, h] of hooks) if (h.endpoint === endpoint) hooks.delete(k);
     },
     received: (e) => byEndpoint(fake.received, e),
     rejections: (e) => byEndpoint(fake.rejections, e),

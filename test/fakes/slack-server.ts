@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Answer, byEndpoint, startHttpFake, Windows } from './http-fake.js';
-import type { FakePlatform, FakeRobot, FakeRobotOptions } from './types.js';
+import type { FakePlatform, FakeRobot, FakeRobotOptions, Notified } from './types.js';
 
 /** "In general we allow … no more than one message per second" (api.slack.com/docs/rate-limits). */
 const DEFAULT_RATE = { max: 1, perMs: 1000 };
@@ -41,6 +41,12 @@ export function mrkdwnProblem(text: string): string | undefined {
     if (c === '>' && !(i === 0 || text[i - 1] === '\n')) return `unescaped > at ${i}`;
   }
   return undefined;
+}
+
+/** Who Slack notifies: <!channel> <!here> <!everyone> everyone; <@U…> that member (formatting: mentioning users). */
+function notified(texts: string[]): Notified {
+  const all = texts.join('\n');
+  return { all: /<!(channel|here|everyone)>/.test(all), users: [...all.matchAll(/<@([UW][A-Z0-9]+)>/g)].map((m) => m[1]!), mobiles: [] };
 }
 
 const unescapeSlack = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -92,7 +98,8 @@ export async function startSlackFake(): Promise<FakePlatform> {
         log.rejections.push({ at: Date.now(), endpoint, code: 429 });
         return { status: 429, body: 'rate_limited', headers: { 'retry-after': String(Math.ceil(wait / 1000)) } };
       }
-      log.received.push({ at: Date.now(), endpoint, body, text: shown.length ? shown.join('\n') : unescapeSlack(String(text)) });
+      const marked = [String(text ?? ''), ...((blocks as any[]) ?? []).map((b) => String(b?.text?.text ?? ''))];
+      log.received.push({ at: Date.now(), endpoint, body, text: shown.length ? shown.join('\n') : unescapeSlack(String(text)), mentions: notified(marked) });
       return { status: 200, body: 'ok' };
     },
     { status: 500, body: 'rollup_error' },
@@ -107,6 +114,9 @@ export async function startSlackFake(): Promise<FakePlatform> {
       const endpoint = `${fake.baseUrl}/services/${team}/${bot}/${secret}`;
       hooks.set(`${team}/${bot}`, { endpoint, secret, rate: o.rateLimit ?? DEFAULT_RATE });
       return { endpoint };
+    },
+    removeRobot(endpoint) {
+      for (const [k, h] of hooks) if (h.endpoint === endpoint) hooks.delete(k);
     },
     received: (e) => byEndpoint(fake.received, e),
     rejections: (e) => byEndpoint(fake.rejections, e),

@@ -108,6 +108,9 @@ export async function startSmtpFake(opts: SmtpFakeOptions): Promise<SmtpFake> {
       mailboxes.add(address);
       return { endpoint: `mailto:${address}` };
     },
+    removeRobot(endpoint) {
+      for (const a of endpoint.replace(/^mailto:/, '').split(',')) mailboxes.delete(a.toLowerCase());
+    },
     received: (e) => received.filter((r) => !e || r.endpoint === e),
     rejections: (e) => rejections.filter((r) => !e || r.endpoint === e),
     mails: () => mails,

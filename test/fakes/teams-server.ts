@@ -96,7 +96,9 @@ export async function startTeamsFake(): Promise<FakePlatform> {
       const wait = windows.take(endpoint, [flow.rate]);
       if (wait > 0) return refuse(429, 'WorkflowRequestsThrottled', 'Rate limit is exceeded.', { 'retry-after': String(Math.ceil(wait / 1000)) });
       const card = (body as any).attachments[0].content;
-      log.received.push({ at: Date.now(), endpoint, body, text: texts(card.body).join('\n') });
+      // who is notified: each mention entity (its <at> is in the text, checked above)
+      const users = ((card.msteams?.entities ?? []) as any[]).map((e) => String(e.mentioned.id));
+      log.received.push({ at: Date.now(), endpoint, body, text: texts(card.body).join('\n'), mentions: { all: false, users, mobiles: [] } });
       return { status: 202, headers: { 'x-ms-workflow-run-id': randomUUID() } };
     },
     { status: 502, body: err('BadGateway', 'The server did not receive a response from an upstream server.') },
@@ -110,6 +112,9 @@ export async function startTeamsFake(): Promise<FakePlatform> {
       const endpoint = `${fake.baseUrl}/workflows/${id}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${sign(key, id)}`;
       flows.set(id, { id, key, endpoint, rate: o.rateLimit ?? DEFAULT_RATE });
       return { endpoint };
+    },
+    removeRobot(endpoint) {
+      for (const [k, f] of flows) if (f.endpoint === endpoint) flows.delete(k);
     },
     received: (e) => byEndpoint(fake.received, e),
     rejections: (e) => byEndpoint(fake.rejections, e),

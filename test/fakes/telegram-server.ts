@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { type Answer, byEndpoint, startHttpFake, Windows } from './http-fake.js';
-import type { FakePlatform, FakeRobot, FakeRobotOptions } from './types.js';
+import type { FakePlatform, FakeRobot, FakeRobotOptions, Notified } from './types.js';
 
 /** Bot FAQ: "avoid sending more than one message per second" per chat; "not … more than 20 messages per minute to the same group". */
 const DEFAULT_RATES = [
@@ -129,7 +129,14 @@ export async function startTelegramFake(): Promise<TelegramFake> {
         const s = Math.ceil(wait / 1000);
         return fail(429, `Too Many Requests: retry after ${s}`, { retry_after: s });
       }
-      log.received.push({ at: Date.now(), endpoint, body: params, text: visible });
+      // who is notified: inline mentions by id (tg://user?id=…) and @username mentions (formatting options)
+      const html = String(params.text);
+      const mentions: Notified = {
+        all: false,
+        users: [...[...html.matchAll(/<a href="tg:\/\/user\?id=(\d+)">/g)].map((x) => x[1]!), ...[...visible.matchAll(/(?:^|\s)@([A-Za-z][A-Za-z0-9_]{3,31})\b/g)].map((x) => x[1]!)],
+        mobiles: [],
+      };
+      log.received.push({ at: Date.now(), endpoint, body: params, text: visible, mentions });
       return { status: 200, body: { ok: true, result: { message_id: ++messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chat.id), type: 'supergroup' }, text: visible } } };
     },
     { status: 500, body: { ok: false, error_code: 500, description: 'Internal Server Error' } },
@@ -145,6 +152,9 @@ export async function startTelegramFake(): Promise<TelegramFake> {
       const endpoint = `${fake.baseUrl}/bot${token}/sendMessage?chat_id=${id}`;
       chats.set(`${token}/${id}`, { id, endpoint, token, rates: o.rateLimit ? [o.rateLimit] : DEFAULT_RATES });
       return { endpoint };
+    },
+    removeRobot(endpoint) {
+      find(endpoint)!.kicked = true;
     },
     kick(endpoint) {
       find(endpoint)!.kicked = true;

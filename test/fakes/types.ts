@@ -27,6 +27,20 @@ export interface Received {
   body: any;
   /** every string in the message, joined: what a person in the group reads */
   text: string;
+  /**
+   * Who the platform notifies, read from the body by the platform's own documented rules (DingTalk
+   * `at`, Lark `<at>` tags, WeCom `mentioned_list` / `<@userid>` …). The conformance kit
+   * (adapters/testing/) checks it against what was published; a fake of a platform without
+   * mentions leaves it out.
+   */
+  mentions?: Notified;
+}
+
+/** Mentions as a person in the group sees them: everyone, these user ids, these phone numbers. */
+export interface Notified {
+  all: boolean;
+  users: string[];
+  mobiles: string[];
 }
 
 export interface Rejection {
@@ -44,7 +58,12 @@ export interface FakePlatform {
   /** accepted messages, in arrival order (optionally for one robot) */
   received(endpoint?: string): Received[];
   rejections(endpoint?: string): Rejection[];
-  /** make the next n requests fail with HTTP 500 (transient error) */
+  /** make the next n requests fail with the platform's transient error (HTTP 500; SMTP 451 …) */
   failNext(n: number): void;
+  /**
+   * The robot is removed from its group (or its webhook deleted): later posts to it get the
+   * platform's own answer for that, which Herald must treat as permanent.
+   */
+  removeRobot?(endpoint: string): void;
   close(): Promise<void>;
 }

@@ -79,3 +79,48 @@ describe('attempt history', () => {
     expect(again.deliveries[0].history).toEqual([{ at: expect.any(String), ok: true }]);
   });
 });
+
+describe('replay all failed deliveries in one call', () => {
+  it('replays every failed delivery of a topic (and only those), answering how many', async () => {
+    const down = await startReceiver();
+    try {
+      down.failNext(1000, 500);
+      for (const name of ['outage-a', 'outage-b']) {
+        expect((await h.api('POST', '/v1/topics', { name })).status).toBe(201);
+        expect((await h.api('POST', `/v1/topics/${name}/subscriptions`, { protocol: 'webhook', endpoint: `${down.url}/${name}`, secret: 'k'.repeat(16) })).status).toBe(201);
+      }
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await h.api('POST', '/v1/topics/outage-a/publish', `a${i}`)).body.messageId);
+      const other = (await h.api('POST', '/v1/topics/outage-b/publish', 'b0')).body.messageId;
+      for (const id of [...ids, other]) expect((await settled(id)).deliveries[0].status).toBe('failed');
+
+      const count = await h.api('POST', '/v1/deliveries/replay', { status: 'failed', topic: 'outage-a', dryRun: true });
+      expect(count.status).toBe(200);
+      expect(count.body).toEqual({ matched: 3, replayed: 0, more: false });
+      const none = await h.api('POST', '/v1/deliveries/replay', { status: 'failed', topic: 'outage-a', until: '2000-01-01T00:00:00Z', dryRun: true });
+      expect(none.body.matched).toBe(0);
+
+      down.failNext(0);
+      const run = await h.api('POST', '/v1/deliveries/replay', { status: 'failed', topic: 'outage-a' });
+      expect(run.status).toBe(202);
+      expect(run.body).toEqual({ matched: 3, replayed: 3, more: false });
+      for (const id of ids) {
+        const d = (await settled(id)).deliveries[0];
+        expect(d).toMatchObject({ status: 'delivered', attempts: 1, replays: 1, history: [{ ok: true }] });
+        expect(d.lastCode).toBeUndefined();
+      }
+      expect((await h.api('GET', `/v1/messages/${other}`)).body.deliveries[0].status).toBe('failed');
+      const audit = await h.api('GET', '/v1/audit');
+      expect(JSON.stringify(audit.body)).toContain('delivery.replay-all');
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('refuses anything but status "failed", changing nothing', async () => {
+    const r = await h.api('POST', '/v1/deliveries/replay', { status: 'delivered' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toContain('only failed deliveries');
+    expect((await h.api('POST', '/v1/deliveries/replay', {})).status).toBe(400);
+  });
+});

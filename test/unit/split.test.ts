@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type SplitPart, splitParts, splitText } from '../../adapters/shared/split.js';
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -165,5 +165,45 @@ describe('splitText', () => {
     const parts = checkSplit(text, 4096);
     expect(parts.length).toBeGreaterThanOrEqual(15);
     for (const s of splitText(text, 4096)) expect(fencesBalanced(s)).toBe(true);
+  });
+
+  it('cuts only at grapheme boundaries where one exists: marks after spaces, flags, CR LF, Hangul, Indic', () => {
+    const pieces = ['a ', ' \u0301', 'e\u0301 ', '🇨🇳🇯🇵', '🇺🇸', '\r\n', '각', '\u1100\u1161\u11A8', 'क्षि ', 'ก่ำ ', '👨‍👩‍👧', '👍🏽 ', 'x', '\u0600\u0661 '];
+    const whole = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    for (let seed = 1; seed <= 30; seed++) {
+      const r = rng(seed);
+      let text = '';
+      while (bytes(text) < 5000) text += pieces[Math.floor(r() * pieces.length)];
+      const boundaries = new Set([...whole.segment(text)].map((g) => g.index));
+      const parts = checkSplit(text, 150 + Math.floor(r() * 600));
+      let at = 0;
+      for (const p of parts.slice(0, -1)) {
+        at += p.body.length;
+        expect(boundaries.has(at), `cut at ${at} of seed ${seed}`).toBe(true);
+      }
+    }
+  });
+
+  it('asks the grapheme segmenter about a few positions per part, never about the whole text', () => {
+    const proto = Object.getPrototypeOf(new Intl.Segmenter().segment('')) as Intl.Segments;
+    const containing = vi.spyOn(proto, 'containing');
+    const iterate = vi.spyOn(proto, Symbol.iterator);
+    const text = '告警：数据库主节点连接数超过阈值，请值班同学尽快处理。👩🏽‍💻 '.repeat(1_200); // ~ 100 KB, no ASCII runs
+    const parts = checkSplit(text, 4096);
+    expect(iterate).not.toHaveBeenCalled();
+    expect(containing.mock.calls.length).toBeGreaterThan(0);
+    expect(containing.mock.calls.length).toBeLessThanOrEqual(parts.length * 8);
+  });
+
+  it('keeps a link whose target has parentheses whole, and splits lines of unclosed brackets', () => {
+    const wiki = '[Foo](https://en.wikipedia.org/wiki/Foo_(bar))';
+    const parts = checkSplit(`${wiki} `.repeat(400), 500);
+    expect(parts.reduce((n, p) => n + (p.body.split(wiki).length - 1), 0)).toBe(400);
+    // each would be rescanned from every opener by a backtracking pattern
+    for (const line of ['['.repeat(20_000), '[a]('.repeat(5_000), '<https:'.repeat(3_000)]) checkSplit(line, 4096);
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
   });
 });

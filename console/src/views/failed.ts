@@ -2,16 +2,45 @@
 import { api, type Delivery, enc } from '../api.js';
 import { h } from '../dom.js';
 import { platformName } from '../platforms.js';
-import { badge, busy, button, empty, flash, heading, section } from '../ui.js';
+import { badge, busy, button, confirmDialog, empty, errorText, flash, heading, section } from '../ui.js';
 
 const LIMIT = 100;
 
+interface ReplayAnswer {
+  matched: number;
+  replayed: number;
+  more: boolean;
+}
+
 export async function failedView(): Promise<HTMLElement> {
   const list = h('div', { class: 'table-wrap' });
+  const topicSel = h('select', { name: 'topic', 'aria-label': 'Topic to replay' });
+  const replayAll = h('button', { type: 'button', class: 'btn primary small' }, 'Replay all');
+  const filter = () => (topicSel.value ? { status: 'failed', topic: topicSel.value } : { status: 'failed' });
+  const count = async () => {
+    const { matched } = await api.post<ReplayAnswer>('/deliveries/replay', { ...filter(), dryRun: true });
+    replayAll.textContent = `Replay all ${matched}`;
+    replayAll.disabled = matched === 0;
+    replayAll.dataset.count = String(matched);
+  };
   const load = async () => {
     const { deliveries } = await api.get<{ deliveries: Delivery[] }>(`/deliveries/failed?limit=${LIMIT}`);
     list.replaceChildren(deliveries.length ? table(deliveries) : empty('No failed deliveries. Everything published was delivered or is still being tried.'));
+    const chosen = topicSel.value;
+    const topics = [...new Set(deliveries.map((d) => d.topic ?? ''))].filter(Boolean).sort();
+    topicSel.replaceChildren(h('option', { value: '' }, 'All topics'), ...topics.map((t) => h('option', { value: t, selected: t === chosen }, t)));
+    await count();
   };
+  topicSel.addEventListener('change', () => void count().catch((err) => flash(errorText(err), 'error')));
+  replayAll.addEventListener('click', async () => {
+    const n = Number(replayAll.dataset.count ?? 0);
+    const where = topicSel.value ? ` of topic "${topicSel.value}"` : '';
+    if (!(await confirmDialog(`Replay ${n} failed deliveries${where}?`, 'Each goes back to pending with a fresh attempt history and is sent again.', `Replay ${n}`))) return;
+    const r = await busy(replayAll, () => api.post<ReplayAnswer>('/deliveries/replay', filter()));
+    if (!r) return;
+    flash(`${r.replayed} deliveries replayed: they are pending again.${r.more ? ' More remain: replay again.' : ''}`);
+    await load();
+  });
   await load();
   const refresh = button('Refresh', (ev) => void busy(ev.currentTarget as HTMLButtonElement, load), 'secondary', { class: 'btn secondary small' });
   return h(
@@ -19,7 +48,7 @@ export async function failedView(): Promise<HTMLElement> {
     {},
     heading('Failed deliveries'),
     h('p', { class: 'lead' }, 'Deliveries that ran out of attempts or were refused for good. Fix the cause (the last error says what), then replay.'),
-    section(`Latest ${LIMIT}`, [refresh], list),
+    section(`Latest ${LIMIT}`, [topicSel, replayAll, refresh], list),
   );
 }
 

@@ -1,4 +1,4 @@
-/** Live preview of a template: rendered from a sample context, then as each platform would receive it. */
+/** Live preview of a template: rendered from a sample or pasted publish body, then as each platform would receive it. */
 import { ApiError, api } from '../api.js';
 import { debounce, h, uid } from '../dom.js';
 import { PLATFORMS, type Protocol } from '../platforms.js';
@@ -17,14 +17,15 @@ export function previewPanel(content: () => string, protocols: () => Protocol[])
   const sample = field(h('select', { name: 'sample' }, ...SAMPLES.map((s) => h('option', { value: s.id }, s.label))), {
     label: 'Preview with',
   });
-  const ctxInput = field(h('textarea', { name: 'context', rows: 8, class: 'code', spellcheck: 'false' }), {
-    label: 'Context (JSON)',
-    help: 'The variables the template sees; edit them to try other values.',
+  const ctxInput = field(h('textarea', { name: 'payload', rows: 8, class: 'code', spellcheck: 'false' }), {
+    label: 'Payload',
+    help: 'What a sender posts (JSON or text): Herald reads it as a publish, so the template sees what a real delivery sees. Edit it or paste your own.',
   });
   const out = h('div', { class: 'previews', 'aria-busy': 'false' });
   const current = () => SAMPLES.find((s) => s.id === sample.control.value) ?? SAMPLES[0]!;
   const fill = () => {
-    ctxInput.control.value = JSON.stringify(current().context, null, 2);
+    const p = current().payload;
+    ctxInput.control.value = typeof p === 'string' ? p : JSON.stringify(p, null, 2);
   };
   fill();
 
@@ -36,21 +37,24 @@ export function previewPanel(content: () => string, protocols: () => Protocol[])
       out.replaceChildren(h('p', { class: 'empty' }, 'Write the template to see it rendered.'));
       return;
     }
-    let context: Record<string, unknown>;
-    try {
-      context = JSON.parse(ctxInput.control.value || '{}');
-      ctxInput.setError(undefined);
-    } catch (err) {
-      ctxInput.setError(`Not valid JSON: ${(err as Error).message}`);
-      return;
-    }
-    const s = current();
+    const raw = ctxInput.control.value;
+    let payload: unknown = raw;
+    if (/^\s*[[{]/.test(raw)) {
+      try {
+        payload = JSON.parse(raw);
+        ctxInput.setError(undefined);
+      } catch (err) {
+        ctxInput.setError(`Not valid JSON: ${(err as Error).message}`);
+        return;
+      }
+    } else ctxInput.setError(undefined);
     out.setAttribute('aria-busy', 'true');
     const cards = await Promise.all(
       protocols().map(async (protocol) => {
         const name = PLATFORMS.find((p) => p.protocol === protocol)?.name ?? protocol;
         try {
-          const r = await api.post<PreviewAnswer>('/templates/preview', { content: text, protocol, context, subject: s.subject, level: s.level });
+          const body = raw.trim() === '' ? { content: text, protocol } : { content: text, protocol, payload };
+          const r = await api.post<PreviewAnswer>('/templates/preview', body);
           const id = uid('pv');
           return h(
             'section',

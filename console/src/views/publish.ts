@@ -9,6 +9,7 @@ import type { ViewCtx } from '../main.js';
 import { session } from '../session.js';
 import { busy, empty, errorText, field, flash, heading, input, LEVEL_LABEL, section } from '../ui.js';
 import { anyPending, messageCard, POLL_MS } from './records.js';
+import { type MatchResult, matchList } from './subscription-routing.js';
 import { topicNameProblem } from './topics.js';
 
 async function topicControl(preset: string | undefined): Promise<HTMLInputElement | HTMLSelectElement> {
@@ -28,7 +29,9 @@ export async function publishView(ctx: ViewCtx): Promise<HTMLElement> {
   const level = field(h('select', { name: 'level' }, ...Object.entries(LEVEL_LABEL).map(([v, l]) => h('option', { value: v }, l))), { label: 'Level' });
   const format = field(h('select', { name: 'format' }, h('option', { value: 'markdown' }, 'Markdown'), h('option', { value: 'text' }, 'Text')), { label: 'Format' });
   const mentions = field(input({ name: 'mentions' }), { label: 'Mention', optional: true, help: 'Phone numbers or user ids to @, separated by commas; "all" for everyone.' });
+  const attributes = field(input({ name: 'attributes', placeholder: 'team=db, env=prod' }), { label: 'Attributes', optional: true, help: 'name=value pairs the subscriptions’ filters compare (level is the level above).' });
   const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Publish');
+  const whoGets = h('div', {});
 
   const sent = h('div', {});
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -46,6 +49,20 @@ export async function publishView(ctx: ViewCtx): Promise<HTMLElement> {
     if (anyPending(msgs)) timer = setTimeout(() => void loadSent().catch(() => {}), POLL_MS);
   };
 
+  /** Dry run (admins): which subscriptions this message would reach, without sending it. */
+  const check = h('button', {
+    type: 'button',
+    class: 'btn secondary',
+    onclick: async () => {
+      const t = topic.control.value.trim();
+      const body = bodyOf();
+      if (!body || !t) return;
+      if (!String(body.message).trim()) body.message = '(test)';
+      const r = await busy(check, () => api.post<MatchResult>(`/topics/${enc(t)}/match`, body));
+      if (r) whoGets.replaceChildren(matchList(r));
+    },
+  }, 'Who would get it?');
+
   const form = h(
     'form',
     {
@@ -61,18 +78,8 @@ export async function publishView(ctx: ViewCtx): Promise<HTMLElement> {
           message.setError('Write the message.');
           return message.control.focus();
         }
-        const body: Record<string, unknown> = { message: message.control.value, level: level.control.value, format: format.control.value };
-        if (subject.control.value.trim()) body.subject = subject.control.value.trim();
-        const who = words(mentions.control.value);
-        if (who.length) {
-          const all = who.some((w) => w.toLowerCase() === 'all');
-          const rest = who.filter((w) => w.toLowerCase() !== 'all');
-          body.mentions = {
-            ...(all ? { all: true } : {}),
-            ...(rest.some((w) => /^\+?[0-9-]{5,20}$/.test(w)) ? { mobiles: rest.filter((w) => /^\+?[0-9-]{5,20}$/.test(w)) } : {}),
-            ...(rest.some((w) => !/^\+?[0-9-]{5,20}$/.test(w)) ? { users: rest.filter((w) => !/^\+?[0-9-]{5,20}$/.test(w)) } : {}),
-          };
-        }
+        const body = bodyOf();
+        if (!body) return;
         const r = await busy(submit, () => api.post<{ messageId: string; deliveries: number }>(`/topics/${enc(t)}/publish`, body));
         if (!r) return;
         session.remember(r.messageId);
@@ -86,8 +93,36 @@ export async function publishView(ctx: ViewCtx): Promise<HTMLElement> {
     message.wrap,
     h('div', { class: 'row' }, level.wrap, format.wrap),
     mentions.wrap,
-    h('div', { class: 'actions' }, submit),
+    attributes.wrap,
+    h('div', { class: 'actions' }, submit, session.isAdmin() ? check : null),
+    whoGets,
   );
+
+  function bodyOf(): Record<string, unknown> | undefined {
+    attributes.setError(undefined);
+    const body: Record<string, unknown> = { message: message.control.value, level: level.control.value, format: format.control.value };
+    const pairs = words(attributes.control.value);
+    const bad = pairs.find((p) => !/^[A-Za-z0-9_]{1,32}=./.test(p));
+    if (bad) {
+      attributes.setError(`"${bad}" is not name=value (names: letters, digits, _).`);
+      attributes.control.focus();
+      return undefined;
+    }
+    if (pairs.length) body.attributes = Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+    if (subject.control.value.trim()) body.subject = subject.control.value.trim();
+    const who = words(mentions.control.value);
+    if (who.length) {
+      const all = who.some((w) => w.toLowerCase() === 'all');
+      const rest = who.filter((w) => w.toLowerCase() !== 'all');
+      body.mentions = {
+        ...(all ? { all: true } : {}),
+        ...(rest.some((w) => /^\+?[0-9-]{5,20}$/.test(w)) ? { mobiles: rest.filter((w) => /^\+?[0-9-]{5,20}$/.test(w)) } : {}),
+        ...(rest.some((w) => !/^\+?[0-9-]{5,20}$/.test(w)) ? { users: rest.filter((w) => !/^\+?[0-9-]{5,20}$/.test(w)) } : {}),
+      };
+    }
+    return body;
+  }
+
   await loadSent();
   const refresh = h('button', { type: 'button', class: 'btn secondary small', onclick: (ev: Event) => void busy(ev.currentTarget as HTMLButtonElement, loadSent) }, 'Refresh');
   return h(

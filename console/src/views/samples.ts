@@ -1,59 +1,29 @@
-/** Sample contexts for the template preview: publish tags, and an Alertmanager webhook payload. */
+/**
+ * Sample publish bodies for the template preview: the same ones the server offers (a JSON publish
+ * with tags, an Alertmanager and a Grafana notification). The preview sends the body as `payload`, so
+ * Herald reads it through the same intakes as a publish and the template sees a delivery's context.
+ */
+import { SAMPLE_PAYLOADS } from '../../../src/templates/samples.js';
 
 export interface Sample {
   id: string;
   label: string;
-  /** the Handlebars context */
-  context: Record<string, unknown>;
-  subject: string;
-  level: 'info' | 'success' | 'warning' | 'error' | 'critical';
+  /** the publish body, as a sender posts it */
+  payload: unknown;
   /** a template that shows off this context */
   example: string;
 }
+
+const ALERT_EXAMPLE = '{{statusText}} · {{counts}}\n{{#each alerts}}{{marker}} **{{alertname}}** on {{instance}}: {{summary}}\n{{/each}}';
 
 export const SAMPLES: Sample[] = [
   {
     id: 'tags',
     label: 'Sample tags (JSON publish with template + tags)',
-    subject: 'Disk almost full',
-    level: 'warning',
-    context: {
-      topic: 'ops-alerts',
-      subject: 'Disk almost full',
-      message: '/data is filling up',
-      host: 'db-2',
-      env: 'prod',
-      usage: '91',
-    },
-    example: '**{{subject}}** on `{{host}}` ({{upper env}})\n\n{{message}}: **{{usage}}%** used.',
+    payload: SAMPLE_PAYLOADS.tags,
+    example: '**{{subject}}** on `{{host}}` ({{upper env}})\n\n{{message}}: **{{usage}}%** used on {{join volumes ", "}}.',
   },
-  {
-    id: 'alertmanager',
-    label: 'Sample Alertmanager payload',
-    subject: '[FIRING:1] HighCPU',
-    level: 'error',
-    context: {
-      topic: 'ops-alerts',
-      version: '4',
-      status: 'firing',
-      receiver: 'herald',
-      groupKey: '{}:{alertname="HighCPU"}',
-      groupLabels: { alertname: 'HighCPU' },
-      commonLabels: { alertname: 'HighCPU', severity: 'critical', job: 'node' },
-      commonAnnotations: { summary: 'CPU above 90% for 10 minutes' },
-      externalURL: 'http://alertmanager.example:9093',
-      alerts: [
-        {
-          status: 'firing',
-          labels: { alertname: 'HighCPU', instance: 'web-1:9100', severity: 'critical' },
-          annotations: { summary: 'CPU above 90% for 10 minutes', description: 'web-1 is at 97% CPU.' },
-          startsAt: '2025-01-01T08:00:00Z',
-          endsAt: '0001-01-01T00:00:00Z',
-          generatorURL: 'http://prometheus.example:9090/graph?g0.expr=cpu',
-        },
-      ],
-    },
-    example:
-      '**[{{upper status}}] {{commonLabels.alertname}}**\n\n{{#each alerts}}- `{{labels.instance}}`: {{annotations.summary}} ([graph]({{generatorURL}}))\n{{/each}}',
-  },
+  { id: 'alertmanager', label: 'Sample Alertmanager notification', payload: SAMPLE_PAYLOADS.alertmanager, example: ALERT_EXAMPLE },
+  { id: 'grafana', label: 'Sample Grafana notification', payload: SAMPLE_PAYLOADS.grafana, example: ALERT_EXAMPLE },
+  { id: 'own', label: 'My own payload (paste it below)', payload: '', example: ALERT_EXAMPLE },
 ];

@@ -4,6 +4,7 @@ import { h, time } from '../dom.js';
 import { PLATFORMS, platformName } from '../platforms.js';
 import { busy, button, confirmDialog, empty, errorText, flash, refocus } from '../ui.js';
 import { addSubscriptionForm } from './subscription-form.js';
+import { editForm, muteControls, routingRows } from './subscription-routing.js';
 
 function mentionsText(s: Subscription): string | undefined {
   const m = s.mentions;
@@ -38,12 +39,19 @@ function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
     });
   }, 'danger', { class: 'btn danger small', 'aria-label': `Delete subscription ${s.id}` });
 
+  const form = editForm(s, reload);
+  const edit = button('Edit', () => {
+    form.hidden = !form.hidden;
+    edit.setAttribute('aria-expanded', String(!form.hidden));
+    if (!form.hidden) form.querySelector<HTMLInputElement>('input')?.focus();
+  }, 'secondary', { class: 'btn secondary small', 'aria-expanded': 'false', 'aria-label': `Edit filter, quiet hours, mentions, keyword and remark of subscription ${s.id}` });
   const rows: [string, string | Node | undefined][] = [
     ['Endpoint', h('code', { class: 'endpoint' }, s.endpoint)],
     ['Secret', s.hasSecret ? 'set (hidden)' : undefined],
     ['Keyword', s.keyword],
     ['Mentions', mentionsText(s)],
     ['Remark', s.remark],
+    ...routingRows(s),
     ['Added', s.source === 'chat' ? h('span', {}, 'by chat command', s.chat?.chatName ? ` in ${s.chat.chatName}` : '', ' · ', time(s.createdAt)) : time(s.createdAt)],
   ];
   return h(
@@ -51,8 +59,9 @@ function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
     { class: 'sub' },
     h('div', { class: 'sub-head' }, h('span', { class: `platform ${s.protocol}` }, platformName(s.protocol)), h('code', { class: 'muted small' }, s.id)),
     h('dl', { class: 'facts' }, ...rows.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v!)])),
-    h('div', { class: 'actions' }, test, del),
+    h('div', { class: 'actions' }, test, edit, muteControls(s, reload), del),
     answer,
+    form,
   );
 }
 

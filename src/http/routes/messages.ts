@@ -17,7 +17,7 @@ const time = z.iso.datetime({ offset: true }).transform((t) => Date.parse(t));
 const messagesQuery = limitQuery.extend({ cursor: cursorParam, since: time.optional(), until: time.optional() });
 const deliveriesQuery = limitQuery.extend({
   cursor: cursorParam,
-  status: z.enum(['pending', 'delivered', 'failed']).optional(),
+  status: z.enum(['pending', 'delivered', 'failed', 'muted', 'held']).optional(),
   topic: z.string().max(255).optional(),
   subscription: z.string().regex(/^[a-z0-9]{1,64}$/).optional(),
 });

@@ -1,17 +1,17 @@
 /**
  * POST /v1/topics/{name}/publish — the one publish endpoint. Any content type is read as text
  * first (so `curl -d 'backup done'` works); JSON content types are then parsed, and the first intake
- * that recognises the shape reads it, unless `?format=` names one.
+ * that recognises the shape reads it, unless `?format=` names one (src/publish/read-draft.ts). A text
+ * body takes its subject, level and mentions from `Title`/`X-Title`, `Level`/`X-Level`, `X-Mention`
+ * or `?title=&level=&mention=`, as ntfy does.
  */
 import express, { Router } from 'express';
-import { alertActions as alertActionsOf } from '../../alerts/actions.js';
 import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
+import { headerText, readDraft } from '../../publish/read-draft.js';
 import { authenticate, canPublish } from '../auth.js';
 import { publishLimiterOf } from '../rate-limit.js';
 import { topicOr404 } from './topics.js';
-
-const isJsonType = (type: string) => /^application\/([\w.+-]+\+)?json\b/i.test(type);
 
 export function publishRoutes(h: Herald): Router {
   const r = Router();
@@ -24,27 +24,17 @@ export function publishRoutes(h: Herald): Router {
     if (!canPublish(req.principal, name)) throw Errors.forbidden(`This token may not publish to "${name.slice(0, 255)}".`);
     await topicOr404(h, name);
     await new Promise<void>((resolve, reject) => readText(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
-    const raw = typeof req.body === 'string' ? req.body : '';
-    const type = req.get('content-type') ?? 'text/plain';
-    let body: unknown = raw;
-    if (isJsonType(type)) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        throw Errors.invalidJson('The body is not valid JSON: check quotes, commas and brackets.');
-      }
-    }
-    const format = typeof req.query.format === 'string' ? req.query.format : undefined;
-    const intake = format ? h.intakes.find((i) => i.name === format) : h.intakes.find((i) => i.detect(body, type));
-    if (!intake) {
-      throw format
-        ? Errors.invalidRequest(`Unknown format "${format.slice(0, 32)}"; use one of ${h.intakes.map((i) => i.name).join(', ')}.`)
-        : Errors.invalidRequest('The body is neither a message object nor text.');
-    }
-    const links = h.alerts.links;
-    const silenceLink = links ? (a: { alertname: string; labels: Record<string, string>; fingerprint?: string }) => links.url({ topic: name, ...a }) : undefined;
-    const alertActions = links ? (a: { alertname: string; labels: Record<string, string>; fingerprint?: string }) => alertActionsOf(links, { topic: name, ...a }) : undefined;
-    const draft = intake.read(body, { topic: name, timeZone: h.config.publish.timeZone, silenceLink, alertActions });
+    const q = (param: string) => (typeof req.query[param] === 'string' ? (req.query[param] as string) : undefined);
+    const draft = readDraft(h, name, {
+      body: typeof req.body === 'string' ? req.body : '',
+      contentType: req.get('content-type') ?? 'text/plain',
+      format: q('format'),
+      extras: {
+        title: headerText(req.get('x-title') ?? req.get('title')) ?? q('title'),
+        level: headerText(req.get('x-level') ?? req.get('level')) ?? q('level'),
+        mention: headerText(req.get('x-mention')) ?? q('mention'),
+      },
+    });
     const key = req.get('idempotency-key');
     if (key !== undefined && (key.length === 0 || key.length > 255)) {
       throw Errors.invalidRequest('Idempotency-Key must be 1-255 characters.');

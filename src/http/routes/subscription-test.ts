@@ -1,17 +1,14 @@
 /**
  * Trying things out before real messages go: `POST /v1/subscriptions/{id}/test` sends one short test
- * message through a subscription (one attempt, the platform's answer returned, never the endpoint), and
- * `POST /v1/templates/preview` renders a template and shows what each platform would be sent.
+ * message through a subscription (one attempt, the platform's answer returned, never the endpoint).
+ * The template preview is in ./template-preview.ts.
  */
 import { Router } from 'express';
-import { z } from 'zod';
-import { type Adapter, LEVELS, type Level, type OutboundMessage, type Outcome, type Target } from '../../../adapters/types.js';
+import type { Adapter, OutboundMessage, Outcome, Target } from '../../../adapters/types.js';
 import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
 import { newId } from '../../store/ids.js';
-import { check, render } from '../../templates/engine.js';
 import { requireAdmin } from '../auth.js';
-import { parse } from '../validate.js';
 
 /**
  * A test attempt bypasses the delivery pacing (it must answer now), so each robot gets at most one
@@ -20,16 +17,6 @@ import { parse } from '../validate.js';
  */
 export const TEST_COOLDOWN_MS = 10_000;
 const ID = /^[a-z0-9]{1,64}$/;
-
-const previewBody = z.strictObject({
-  content: z.string().min(1).max(65_536),
-  protocol: z.string(),
-  context: z.record(z.string(), z.unknown()).default({}),
-  subject: z.string().max(512).optional(),
-  level: z.enum(LEVELS as [Level, ...Level[]]).optional(),
-  format: z.enum(['markdown', 'text']).optional(),
-  keyword: z.string().min(1).max(64).optional(),
-});
 
 export interface TestAnswer {
   ok: boolean;
@@ -100,45 +87,6 @@ export function subscriptionTestRoutes(h: Herald): Router {
     if (answer.message) answer.message = scrub(answer.message, [sub.plainEndpoint, sub.plainSecret]);
     await h.audit.record(req.principal!.name, 'subscription.test', sub.id, { topic: sub.topic, ok: answer.ok, code: answer.code });
     res.json(answer);
-  });
-
-  return r;
-}
-
-export function templatePreviewRoutes(h: Herald): Router {
-  const r = Router();
-
-  r.post('/templates/preview', requireAdmin, (req, res) => {
-    const body = parse(previewBody, req.body);
-    const adapter = h.adapters.get(body.protocol);
-    if (!adapter) throw Errors.unsupportedProtocol(`Preview protocol must be one of ${[...h.adapters.keys()].join(', ')}.`);
-    const topic = typeof body.context.topic === 'string' ? body.context.topic : 'preview';
-    let rendered: string;
-    try {
-      check(body.content);
-      rendered = render(body.content, { topic, ...body.context });
-    } catch (err) {
-      throw Errors.invalidTemplate(`The template does not render: ${(err as Error).message.split('\n')[0]}`);
-    }
-    const msg: OutboundMessage = {
-      messageId: 'm-preview',
-      deliveryId: 'm-preview.00000',
-      topic,
-      subject: body.subject,
-      text: rendered,
-      format: body.format ?? 'markdown',
-      level: body.level ?? 'info',
-      mentions: {},
-      attributes: {},
-      createdAt: new Date().toISOString(),
-    };
-    let payloads: unknown[];
-    try {
-      payloads = adapter.render(msg, { subscriptionId: 'preview', endpoint: '', keyword: body.keyword });
-    } catch (err) {
-      throw Errors.invalidTemplate(`${adapter.displayName} could not render it: ${(err as Error).message}`);
-    }
-    res.json({ rendered, payloads });
   });
 
   return r;

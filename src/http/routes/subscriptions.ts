@@ -5,6 +5,8 @@ import { EndpointError } from '../../../adapters/types.js';
 import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
 import { mentionsSchema } from '../../publish/intakes/json.js';
+import { filterSchema, normalizeFilter } from '../../routing/filter.js';
+import { quietHoursSchema } from '../../routing/quiet-hours.js';
 import { newId } from '../../store/ids.js';
 import type { SubscriptionRecord } from '../../store/subscriptions.js';
 import { requireAdmin } from '../auth.js';
@@ -18,6 +20,8 @@ const createBody = z.strictObject({
   keyword: z.string().min(1).max(64).optional(),
   mentions: mentionsSchema.optional(),
   remark: z.string().max(256).optional(),
+  filter: filterSchema.optional(),
+  quietHours: quietHoursSchema.optional(),
 });
 
 export const subscriptionView = (s: SubscriptionRecord) => ({
@@ -29,6 +33,10 @@ export const subscriptionView = (s: SubscriptionRecord) => ({
   keyword: s.keyword,
   mentions: s.mentions,
   remark: s.remark,
+  filter: s.filter,
+  quietHours: s.quietHours,
+  // a mute that ended is not shown: it ended by itself
+  mutedUntil: s.mutedUntil && Date.parse(s.mutedUntil) > Date.now() ? s.mutedUntil : undefined,
   status: s.status,
   source: s.source,
   chat: s.chat,
@@ -43,6 +51,8 @@ export interface NewSubscription {
   keyword?: string;
   mentions?: SubscriptionRecord['mentions'];
   remark?: string;
+  filter?: SubscriptionRecord['filter'];
+  quietHours?: SubscriptionRecord['quietHours'];
   source: SubscriptionRecord['source'];
   chat?: SubscriptionRecord['chat'];
   actor: string;
@@ -76,6 +86,8 @@ export async function addSubscription(h: Herald, input: NewSubscription): Promis
     keyword: input.keyword,
     mentions: input.mentions,
     remark: input.remark,
+    filter: normalizeFilter(input.filter),
+    quietHours: input.quietHours,
     status: 'active',
     source: input.source,
     chat: input.chat,
@@ -98,6 +110,12 @@ export async function removeSubscription(h: Herald, sub: SubscriptionRecord, act
   await h.audit.record(actor, 'subscription.delete', sub.id, { topic: sub.topic, protocol: sub.protocol, endpoint: sub.maskedEndpoint });
 }
 
+export async function subscriptionOr404(h: Herald, id: string): Promise<SubscriptionRecord> {
+  const sub = /^[a-z0-9]{1,64}$/.test(id) ? await h.subscriptions.get(id) : undefined;
+  if (!sub) throw Errors.subscriptionNotFound();
+  return sub;
+}
+
 export function subscriptionRoutes(h: Herald): Router {
   const r = Router();
 
@@ -115,11 +133,7 @@ export function subscriptionRoutes(h: Herald): Router {
     res.json({ subscriptions: subs.map(subscriptionView) });
   });
 
-  const subOr404 = async (id: string) => {
-    const sub = /^[a-z0-9]{1,64}$/.test(id) ? await h.subscriptions.get(id) : undefined;
-    if (!sub) throw Errors.subscriptionNotFound();
-    return sub;
-  };
+  const subOr404 = (id: string) => subscriptionOr404(h, id);
 
   r.get('/subscriptions/:id', requireAdmin, async (req, res) => {
     res.json(subscriptionView(await subOr404(req.params.id as string)));

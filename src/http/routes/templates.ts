@@ -4,9 +4,9 @@ import { z } from 'zod';
 import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
 import type { Template } from '../../store/templates.js';
-import { check } from '../../templates/engine.js';
 import { requireAdmin } from '../auth.js';
 import { parse } from '../validate.js';
+import { checkTemplate } from './template-preview.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const createBody = z.strictObject({
@@ -23,13 +23,7 @@ export function templateRoutes(h: Herald): Router {
   const checkProtocol = (p: string) => {
     if (!protocols().includes(p)) throw Errors.unsupportedProtocol(`Template protocol must be one of ${protocols().join(', ')}.`);
   };
-  const checkContent = (content: string) => {
-    try {
-      check(content);
-    } catch (err) {
-      throw Errors.invalidTemplate(`The template does not compile: ${(err as Error).message.split('\n')[0]}`);
-    }
-  };
+  const checkContent = checkTemplate;
   const tplOr404 = async (name: string, protocol: string) => {
     const t = NAME.test(name) ? await h.templates.get(name, protocol) : undefined;
     if (!t) throw Errors.templateNotFound();

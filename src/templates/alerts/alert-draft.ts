@@ -8,6 +8,7 @@ import type { Mentions } from '../../../adapters/types.js';
 import type { Draft } from '../../publish/draft.js';
 import { BUILTIN_ALERT_TEMPLATES } from './builtins.js';
 import { type AlertContext, alertContext, type RawAlert, type RawGroup, type SilenceLinker } from './context.js';
+import { severityLevel } from './format.js';
 import './helpers.js';
 
 /** The label/annotation names that ask for mentions (comma or space separated lists). */
@@ -64,6 +65,24 @@ function attributes(ctx: AlertContext, group: RawGroup): Record<string, string> 
   return Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, clip(v, ATTRIBUTE_MAX_CHARS)]));
 }
 
+/**
+ * What a subscription's filter sees of one alert: its labels, plus `source`, `status` (firing or
+ * resolved) and `level` (its severity's level while firing, success once resolved; always Herald's).
+ */
+export function alertAttributes(source: string, a: RawAlert): Record<string, string> {
+  const firing = a.status === 'firing';
+  const severity = [a.labels.severity, a.labels.priority, a.annotations.severity].map((v) => (v ?? '').trim()).find(Boolean);
+  const attrs: Record<string, string> = { source, status: a.status, ...a.labels, level: firing ? severityLevel(severity) : 'success' };
+  return Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, clip(v, ATTRIBUTE_MAX_CHARS)]));
+}
+
+/** The same notification holding only some of its alerts (what one subscription's filter lets through). */
+function subsetOf(group: RawGroup, indices: number[]): RawGroup {
+  const alerts = indices.map((i) => group.alerts[i]!).filter(Boolean);
+  // the sender's count of alerts it left out cannot be split: only the whole group mentions it
+  return { ...group, alerts, status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved', truncatedAlerts: undefined };
+}
+
 /** One key per alert: Alertmanager's fingerprint, else a hash of its labels (Grafana sends one too). */
 export const alertKey = (a: RawAlert): string =>
   a.fingerprint?.trim() ||
@@ -83,6 +102,14 @@ export function alertDraft(source: 'alertmanager' | 'grafana', group: RawGroup, 
     alertKeys: group.alerts.map(alertKey),
     format: 'markdown',
     template: { name: source, context: ctx as unknown as Record<string, unknown>, builtin: BUILTIN_ALERT_TEMPLATES },
+    alerts: {
+      attributes: group.alerts.map((a) => alertAttributes(source, a)),
+      select: (indices) => {
+        const d = alertDraft(source, subsetOf(group, indices), timeZone, now, silenceLink);
+        delete d.alerts;
+        return d;
+      },
+    },
   };
 }
 

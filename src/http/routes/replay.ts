@@ -1,0 +1,64 @@
+/**
+ * `POST /v1/deliveries/replay {status: "failed", topic?, subscription?, since?, until?, dryRun?}`:
+ * every matching failed delivery goes back to pending with a fresh attempt history, in one call,
+ * answered with how many. `dryRun` only counts (the console's "Replay all 37").
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Herald } from '../../context.js';
+import { type DeliveryRecord, replayed } from '../../store/messages.js';
+import { requireAdmin } from '../auth.js';
+import { parse } from '../validate.js';
+
+/** Deliveries one call replays at most; `more: true` says to call again. */
+export const MAX_REPLAY = 5_000;
+/** Written and queued in batches of this many. */
+const BATCH = 200;
+
+const ID = /^[a-z0-9]{1,64}$/;
+const replayBody = z.strictObject({
+  status: z.literal('failed', { message: 'only failed deliveries are replayed: give "status": "failed"' }),
+  topic: z.string().min(1).max(255).optional(),
+  subscription: z.string().regex(ID, 'a subscription id').optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  dryRun: z.boolean().optional(),
+});
+export type ReplayFilter = z.infer<typeof replayBody>;
+
+/** Does a failed delivery match? Times are when it failed (its last change). */
+export function matches(d: DeliveryRecord, f: ReplayFilter): boolean {
+  if (d.status !== 'failed') return false;
+  if (f.topic !== undefined && d.topic !== f.topic) return false;
+  if (f.subscription !== undefined && d.subscriptionId !== f.subscription) return false;
+  const at = Date.parse(d.updatedAt);
+  if (f.since !== undefined && at < Date.parse(f.since)) return false;
+  if (f.until !== undefined && at >= Date.parse(f.until)) return false;
+  return true;
+}
+
+export function replayRoutes(h: Herald): Router {
+  const r = Router();
+
+  r.post('/deliveries/replay', requireAdmin, async (req, res) => {
+    const f = parse(replayBody, req.body);
+    // newest first; one more than the cap tells whether more remain
+    const all = (await h.messages.failed(Number.MAX_SAFE_INTEGER)).filter((d) => matches(d, f));
+    const chosen = all.slice(0, MAX_REPLAY);
+    const more = all.length > chosen.length;
+    if (f.dryRun) {
+      res.json({ matched: all.length, replayed: 0, more });
+      return;
+    }
+    for (let i = 0; i < chosen.length; i += BATCH) {
+      const batch = chosen.slice(i, i + BATCH).map((d) => replayed(d));
+      for (const d of batch) await h.messages.saveDelivery(d);
+      await h.queue.enqueue(batch.map((d) => ({ id: d.id, runAt: Date.now() })));
+    }
+    const filter = { topic: f.topic, subscription: f.subscription, since: f.since, until: f.until };
+    await h.audit.record(req.principal!.name, 'delivery.replay-all', f.topic ?? '*', { ...filter, count: chosen.length });
+    res.status(202).json({ matched: all.length, replayed: chosen.length, more });
+  });
+
+  return r;
+}
