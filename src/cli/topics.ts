@@ -1,6 +1,17 @@
 /** `herald topics [create <name>]` and `herald subscribe <topic> …`. */
+
+import { adapterFactories } from '../../adapters/index.js';
+import { protocolList } from '../protocols/describe.js';
 import { type ApiClient, UsageError } from './client.js';
 import { type Io, parse } from './options.js';
+
+/** One line per registered protocol: its endpoint field's example (adapters' `describe`). */
+function endpointExamples(): string {
+  const width = Math.max(...adapterFactories.map((f) => f.protocol.length));
+  return adapterFactories
+    .map((f) => `                     ${f.protocol.padEnd(width)}  ${f.describe.fields.find((x) => x.name === 'endpoint')?.example ?? ''}`)
+    .join('\n');
+}
 
 export const TOPICS_HELP = `Usage: herald topics                     list topics with their subscription counts
        herald topics create <name> [--display-name <text>]`;
@@ -8,8 +19,9 @@ export const TOPICS_HELP = `Usage: herald topics                     list topics
 export const SUBSCRIBE_HELP = `Usage: herald subscribe <topic> --protocol <p> --endpoint <url> [--secret <s>] [--keyword <k>] [--remark <r>]
 
 Subscribes a robot or webhook to a topic.
-  --protocol <p>   dingtalk, lark, wecom or webhook
-  --endpoint <e>   the robot's webhook URL (WeCom: or its key)
+  --protocol <p>   ${protocolList()}
+  --endpoint <e>   what the protocol takes, e.g.
+${endpointExamples()}
   --secret <s>     the robot's signing secret (webhook: the key Herald signs with)
   --keyword <k>    the robot's custom keyword, always put in the content
   --remark <r>     a note for people reading the list

@@ -174,7 +174,7 @@ export const messageSchemas = {
       },
       replays: { type: 'integer', minimum: 1, description: 'How often it was replayed.' },
       replayedAt: ISO_TIME,
-      platformMessageId: { type: 'string', description: "The platform's id of what was sent (Lark app-bot chats)." },
+      platformMessageId: { type: 'string', description: "The platform's id of what was sent, where the platform gives one (chats whose messages can be edited)." },
       editedMessageId: { type: 'string', description: 'Set when this delivery edited that earlier card in place instead of posting anew.' },
     },
   },

@@ -1,7 +1,7 @@
 /** A topic's subscriptions: masked endpoints, a test message with the platform's answer, add and delete. */
 import { api, enc, type Subscription, type TestAnswer } from '../api.js';
 import { h, time } from '../dom.js';
-import { PLATFORMS, platformName } from '../platforms.js';
+import { platformBadge, platformName, platforms } from '../platforms.js';
 import { busy, button, confirmDialog, empty, errorText, flash, refocus } from '../ui.js';
 import { addSubscriptionForm } from './subscription-form.js';
 import { editForm, muteControls, routingRows } from './subscription-routing.js';
@@ -57,7 +57,7 @@ function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
   return h(
     'li',
     { class: 'sub' },
-    h('div', { class: 'sub-head' }, h('span', { class: `platform ${s.protocol}` }, platformName(s.protocol)), h('code', { class: 'muted small' }, s.id)),
+    h('div', { class: 'sub-head' }, platformBadge(s.protocol, (cls, text) => h('span', { class: cls }, text)), h('code', { class: 'muted small' }, s.id)),
     h('dl', { class: 'facts' }, ...rows.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v!)])),
     h('div', { class: 'actions' }, test, edit, muteControls(s, reload), del),
     answer,
@@ -74,7 +74,7 @@ export async function subscriptionsPanel(topic: string, onChange: (subs: Subscri
     );
     onChange(subscriptions);
   };
-  const add = addSubscriptionForm(topic, PLATFORMS, async () => {
+  const add = addSubscriptionForm(topic, platforms(), async () => {
     await load();
     toggle(false);
     opener.focus();
