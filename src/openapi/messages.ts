@@ -172,6 +172,8 @@ export const messageSchemas = {
           },
         },
       },
+      releaseAt: { ...ISO_TIME, description: 'Held by quiet hours: when they end and it goes out in a digest.' },
+      digest: { ...DELIVERY_ID, description: 'The quiet-hours digest delivery that carried it.' },
       replays: { type: 'integer', minimum: 1, description: 'How often it was replayed.' },
       replayedAt: ISO_TIME,
       platformMessageId: { type: 'string', description: "The platform's id of what was sent, where the platform gives one (chats whose messages can be edited)." },

@@ -38,7 +38,7 @@ export interface MessageRecord {
   actions?: MessageAction[];
 }
 
-export type MessageVariant = Pick<MessageRecord, 'subject' | 'level' | 'mentions' | 'attributes' | 'bodies' | 'alertKeys'>;
+export type MessageVariant = Pick<MessageRecord, 'subject' | 'text' | 'level' | 'mentions' | 'attributes' | 'bodies' | 'alertKeys' | 'actions'>;
 
 /** muted: recorded while its subscription was muted, never sent; held: waits for the end of quiet hours */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'muted' | 'held';

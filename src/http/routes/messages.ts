@@ -47,6 +47,9 @@ export const deliveryView = (d: DeliveryRecord) => ({
   replayedAt: d.replayedAt,
   platformMessageId: d.platformMessageId,
   editedMessageId: d.editedMessageId,
+  // quiet hours: when a held delivery goes out, and the digest delivery that carried it
+  releaseAt: d.releaseAt ? new Date(d.releaseAt).toISOString() : undefined,
+  digest: d.digest,
 });
 
 /** In lists, a message's text is cut to this many characters (`textTruncated` says so); GET /v1/messages/{id} has it all. */
