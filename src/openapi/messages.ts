@@ -3,7 +3,7 @@ import { adminErrors, answer, ID, ISO_TIME, json, ok, param, ref, TOPIC_NAME } f
 import type { Paths } from './types.js';
 
 const tags = ['Records'];
-const DELIVERY_ID = { type: 'string', pattern: '^[a-z0-9]{1,64}\\.\\d{5}$' };
+const DELIVERY_ID = { type: 'string', pattern: '^[a-z0-9]{1,64}\\.\\d{5,7}$' };
 
 export const messagePaths: Paths = {
   '/v1/messages/{id}': {

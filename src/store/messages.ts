@@ -112,10 +112,16 @@ export class MessageRepo {
 
   /** Everything of one publish, durable together. */
   createOps(msg: MessageRecord, deliveries: DeliveryRecord[]): WriteOp[] {
-    const ops: WriteOp[] = [
+    return [
       { op: 'set', key: `msg:${msg.id}`, value: msg, ttlMs: this.retentionMs },
       { op: 'sadd', set: `topic-msgs:${msg.topic}`, member: msg.id },
+      ...this.deliveryOps(deliveries),
     ];
+  }
+
+  /** New deliveries, each in the set of its status (a large fan-out writes them in batches). */
+  deliveryOps(deliveries: DeliveryRecord[]): WriteOp[] {
+    const ops: WriteOp[] = [];
     for (const d of deliveries) {
       if (d.status === 'pending') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
       else if (d.status === 'held') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: HELD_SET, member: d.id });

@@ -83,7 +83,7 @@ export function messageRoutes(h: Herald): Router {
   /** Replays a failed delivery: back to pending with fresh attempts. */
   r.post('/deliveries/:id/replay', requireAdmin, async (req, res) => {
     const id = req.params.id as string;
-    const d = /^[a-z0-9]{1,64}\.\d{5}$/.test(id) ? await h.messages.getDelivery(id) : undefined;
+    const d = /^[a-z0-9]{1,64}\.\d{5,7}$/.test(id) ? await h.messages.getDelivery(id) : undefined;
     if (!d) throw Errors.notFound('No delivery has this id.');
     if (d.status !== 'failed') throw Errors.invalidRequest(`Only failed deliveries can be replayed; this one is ${d.status}.`);
     const replay = replayed(d);
