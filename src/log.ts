@@ -1,27 +1,34 @@
 /** winston, JSON in production and readable in development, with every secret-bearing string redacted. */
 import winston from 'winston';
+import { adapterFactories } from '../adapters/index.js';
 
-/** Query parameters and path segments that carry robot tokens. */
-const SECRET_QUERY = /(\b(?:access_token|key|token|sign|secret)=)[^&\s"']+/gi;
-const LARK_HOOK = /(\/open-apis\/bot\/v2\/hook\/)[^/?\s"']+/g;
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Query parameters that carry tokens anywhere, and those each adapter declares in `describe.secretParts`. */
+const queryNames = new Set(['access_token', 'key', 'token', 'sign', 'secret', 'sig']);
+/** Literal prefixes after which an adapter's endpoint holds a credential (its `path` secret parts). */
+const pathPrefixes = new Set<string>();
+for (const f of adapterFactories) {
+  for (const part of f.describe.secretParts) {
+    if (part.in === 'query') queryNames.add(part.name);
+    else if (part.in === 'path') pathPrefixes.add(part.after);
+  }
+}
+const SECRET_QUERY = new RegExp(`([?&\\s"']|^)((?:${[...queryNames].map(escapeRegExp).join('|')})=)[^&\\s"'<>]+`, 'gi');
+const SECRET_PATH = pathPrefixes.size
+  ? new RegExp(`(${[...pathPrefixes].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})[^?#\\s"'<>]+`, 'g')
+  : undefined;
+/** `scheme://user:password@host`: the credentials of any URL */
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/\s:@"']*:[^/\s@"']*@/gi;
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/g;
-const SECRET_FIELDS = new Set([
-  'secret',
-  'endpoint',
-  'token',
-  'authorization',
-  'clientSecret',
-  'appSecret',
-  'encryptKey',
-  'verificationToken',
-  'encodingAesKey',
-  'adminToken',
-  'secretKey',
-  'secretKeyPrevious',
-]);
+/** Fields never logged whatever they hold; adapters' secret config keys (EnvSetting.secret) are added. */
+const SECRET_FIELDS = new Set(['secret', 'endpoint', 'token', 'authorization', 'password', 'adminToken', 'secretKey', 'secretKeyPrevious']);
+for (const f of adapterFactories) for (const s of Object.values(f.env ?? {})) if (s.secret) SECRET_FIELDS.add(s.key);
 
 export function redactText(text: string): string {
-  return text.replace(SECRET_QUERY, '$1***').replace(LARK_HOOK, '$1***').replace(BEARER, '$1***');
+  let out = text.replace(SECRET_QUERY, '$1$2***').replace(USERINFO, '$1***@').replace(BEARER, '$1***');
+  if (SECRET_PATH) out = out.replace(SECRET_PATH, '$1***');
+  return out;
 }
 
 /** Known secret values (the admin token, app secrets) are also scrubbed wherever they appear. */

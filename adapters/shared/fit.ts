@@ -45,8 +45,8 @@ export function fitParts<T>(
     let worst = 0;
     for (const p of parts) worst = Math.max(worst, measure(p));
     if (worst <= limit) return parts;
-    const over = worst - limit;
-    budget = Math.floor(Math.min(budget * MIN_SHRINK, budget - over * ratio));
+    // the worst part must shrink by limit/worst; parts that expand less then have room to spare
+    budget = Math.floor(budget * Math.min(MIN_SHRINK, limit / worst));
     if (budget < minBudget) break;
   }
   throw new RangeError(`fitParts: could not fit the message into parts of ${limit}`);

@@ -26,15 +26,13 @@ export function secretValues(endpoint: string, parts: readonly SecretPart[]): st
       const at = endpoint.indexOf(part.after);
       const value = at >= 0 ? PATH_VALUE.exec(endpoint.slice(at + part.after.length))?.[0] : undefined;
       if (value) out.push(value);
-    } else if (!url) {
-      continue;
-    } else if (part.in === 'query') {
+    } else if (url && part.in === 'query') {
       const value = url.searchParams.get(part.name);
       if (value) out.push(value);
-    } else if (part.in === 'userinfo') {
+    } else if (url && part.in === 'userinfo') {
       if (url.username) out.push(decodeURIComponent(url.username));
       if (url.password) out.push(decodeURIComponent(url.password));
-    } else {
+    } else if (url) {
       const rest = `${url.pathname}${url.search}`;
       if (rest !== '/' && rest !== '') out.push(rest);
     }

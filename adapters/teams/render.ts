@@ -59,19 +59,22 @@ export interface TeamsPayload {
  * Adaptive Card TextBlock markdown: **bold**, _italic_, lists, [links](url); no headings, code,
  * quotes or HTML, and no escape character: text goes as it is (JSON-escaped only).
  */
+/** A message's own "<at>…</at>" must not look like a mention tag (it has no entity): a zero-width space breaks it. */
+const plain = (s: string): string => s.replace(/<(\/?)at>/gi, '<\u200b$1at>');
+
 const cardMarkdown: Dialect = {
-  text: (s) => s,
+  text: (s) => plain(s),
   strong: (s) => (s.trim() ? `**${s}**` : s),
   em: (s) => (s.trim() ? `_${s}_` : s),
   strike: (s) => s,
-  code: (c) => c,
+  code: (c) => plain(c),
   link: (href, inner) => (/^(https?:|mailto:)/i.test(href) ? `[${inner || href}](${href.replace(/[()\s]/g, encodeURIComponent)})` : inner),
   image: (src, alt) => (/^https?:/i.test(src) ? `[${alt || 'image'}](${src.replace(/[()\s]/g, encodeURIComponent)})` : alt),
   heading: (s) => `**${s}**`,
   fence: (code) =>
     code
       .split('\n')
-      .map((l) => `    ${l}`)
+      .map((l) => `    ${plain(l)}`)
       .join('\n'),
   quote: (s) =>
     s

@@ -80,9 +80,16 @@ export const webhookAdapter: AdapterFactory = {
         return url.toString();
       },
       maskEndpoint(endpoint) {
+        // any segment may be the credential: the host, then at most 3 characters of the first path
+        // segment; the rest of the path and the whole query are `…`; a user name or password `***@`
         const url = new URL(endpoint);
-        const first = url.pathname.split('/').filter(Boolean)[0];
-        return `${url.protocol}//${url.host}${first ? `/${first.length > 12 ? `${first.slice(0, 4)}…` : first}` : ''}/…`;
+        const segments = url.pathname.split('/').filter(Boolean);
+        const first = segments[0];
+        const head = first === undefined ? '' : first.length > 3 ? `${first.slice(0, 3)}…` : first;
+        const rest = segments.length > 1 ? '/…' : '';
+        const query = url.search ? '?…' : '';
+        const auth = url.username || url.password ? '***@' : '';
+        return `${url.protocol}//${auth}${url.host}/${head}${rest}${query}`;
       },
       limiterKey(target: Target) {
         return `webhook:${createHash('sha256').update(target.endpoint).digest('hex').slice(0, 16)}`;

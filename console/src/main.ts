@@ -2,6 +2,7 @@
 import './style.css';
 import { ApiError, call, setUnauthorizedHandler } from './api.js';
 import { h, replace } from './dom.js';
+import { loadPlatforms } from './platforms.js';
 import { type Me, session } from './session.js';
 import { clearFlash, errorText, flash, flashIsFresh } from './ui.js';
 import { auditView } from './views/audit.js';
@@ -107,6 +108,7 @@ async function render(): Promise<void> {
     main.querySelector<HTMLElement>('h1')?.focus();
     return;
   }
+  await loadPlatforms().catch(() => undefined); // the forms say so when it failed; the next page tries again
   const found = routes.map((r) => ({ r, m: r.pattern.exec(path) })).find((x) => x.m && (!x.r.admin || session.isAdmin()));
   if (!found) {
     location.replace(`#/${home()}`);

@@ -1,15 +1,28 @@
 /** `herald topics [create <name>]` and `herald subscribe <topic> …`. */
+
+import { adapterFactories } from '../../adapters/index.js';
+import { protocolList } from '../protocols/describe.js';
 import { type ApiClient, UsageError } from './client.js';
 import { type Io, parse } from './options.js';
 
-export const TOPICS_HELP = `Usage: herald topics                     list topics with their subscription counts
-       herald topics create <name> [--display-name <text>]`;
+/** One line per registered protocol: its endpoint field's example (adapters' `describe`). */
+function endpointExamples(): string {
+  const width = Math.max(...adapterFactories.map((f) => f.protocol.length));
+  return adapterFactories
+    .map((f) => `                     ${f.protocol.padEnd(width)}  ${f.describe.fields.find((x) => x.name === 'endpoint')?.example ?? ''}`)
+    .join('\n');
+}
+
+export const TOPICS_HELP = `Usage: herald topics [list]               list topics with their subscription counts
+       herald topics create <name> [--display-name <text>]
+       herald topics delete <name>           deletes the topic and its subscriptions`;
 
 export const SUBSCRIBE_HELP = `Usage: herald subscribe <topic> --protocol <p> --endpoint <url> [--secret <s>] [--keyword <k>] [--remark <r>]
 
 Subscribes a robot or webhook to a topic.
-  --protocol <p>   dingtalk, lark, wecom or webhook
-  --endpoint <e>   the robot's webhook URL (WeCom: or its key)
+  --protocol <p>   ${protocolList()}
+  --endpoint <e>   what the protocol takes, e.g.
+${endpointExamples()}
   --secret <s>     the robot's signing secret (webhook: the key Herald signs with)
   --keyword <k>    the robot's custom keyword, always put in the content
   --remark <r>     a note for people reading the list
@@ -34,7 +47,15 @@ export async function topicsCommand(args: string[], io: Io, client: (v: { url?: 
     io.out(values.json ? JSON.stringify(t, null, 2) : `created topic ${t.name}`);
     return 0;
   }
-  if (action !== undefined) throw new UsageError(`Unknown topics action "${action}"; use "herald topics" or "herald topics create <name>".`);
+  if (action === 'delete' || action === 'rm') {
+    if (!name || rest.length) throw new UsageError('Give one topic name: herald topics delete <name>.');
+    await client(values).call('DELETE', `/v1/topics/${encodeURIComponent(name)}`);
+    io.out(values.json ? JSON.stringify({ deleted: name }, null, 2) : `deleted topic ${name} and its subscriptions`);
+    return 0;
+  }
+  if (action !== undefined && action !== 'list' && action !== 'ls') {
+    throw new UsageError(`Unknown topics action "${action}"; use list, create or delete.`);
+  }
   const { topics } = await client(values).call<{ topics: Topic[] }>('GET', '/v1/topics');
   if (values.json) io.out(JSON.stringify({ topics }, null, 2));
   else if (topics.length === 0) io.out('no topics yet; create one with: herald topics create <name>');

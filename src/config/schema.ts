@@ -40,7 +40,8 @@ export const configSchema = z.strictObject({
   allowHosts: z.array(z.string().min(1)),
   logLevel: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']),
   logFormat: z.enum(['json', 'pretty']),
-  records: z.strictObject({ retentionDays: z.number().positive() }),
+  records: z.strictObject({ retentionDays: z.number().positive(), sweepIntervalMs: z.number().int().min(10) }),
+  audit: z.strictObject({ retentionDays: z.number().positive() }),
   /** the address people reach Herald at (HERALD_PUBLIC_URL): silence links and record links start with it */
   publicUrl: z
     .string()

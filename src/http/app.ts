@@ -11,6 +11,7 @@ import { replayRoutes } from './routes/replay.js';
 import { silenceRoutes } from './routes/silences.js';
 import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
+import { protocolRoutes } from './routes/protocols.js';
 import { publishRoutes } from './routes/publish.js';
 import { subscriptionChangeRoutes } from './routes/subscription-changes.js';
 import { subscriptionTestRoutes } from './routes/subscription-test.js';
@@ -40,9 +41,11 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
   // Access log at the `http` level (HERALD_LOG_LEVEL=http): path only, never the query (it may hold ?token=).
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
+    // the path as it arrived: a router mounted at /v1 strips its prefix from req.path while it runs
+    const path = req.path;
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      h.log.http(`${req.method} ${req.path} ${res.statusCode}`, { ms: Math.round(ms * 10) / 10 });
+      h.log.http(`${req.method} ${path} ${res.statusCode}`, { ms: Math.round(ms * 10) / 10 });
     });
     next();
   });
@@ -65,6 +68,7 @@ export function createApp(h: Herald, ext: AppExtension[] = []): express.Express 
     quotaRoutes(h),
     silenceRoutes(h),
     whoamiRoutes(h),
+    protocolRoutes(h),
     subscriptionTestRoutes(h),
     templatePreviewRoutes(h),
   );

@@ -6,15 +6,23 @@ import type { Logger } from '../log.js';
 interface ParserError {
   type?: string;
   status?: number;
+  limit?: number;
 }
 
 /** body-parser's failures, mapped to the catalog */
+/** body-parser's `limit`, in words: 1048576 → "1 MB". */
+const inWords = (bytes: number) =>
+  bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MB` : bytes >= 1024 && bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`;
+
 function fromParser(err: ParserError): HeraldError | undefined {
   switch (err.type) {
     case 'entity.parse.failed':
       return Errors.invalidJson('The body is not valid JSON: check quotes, commas and brackets.');
     case 'entity.too.large':
-      return Errors.payloadTooLarge();
+      // the admin API's JSON bodies (src/http/app.ts); the publish route words its own limit
+      return Errors.payloadTooLarge(
+        typeof err.limit === 'number' ? `The request body is larger than ${inWords(err.limit)}, the most this API takes.` : 'The request body is too large.',
+      );
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return Errors.unsupportedMediaType('The body encoding or charset is not supported; send UTF-8.');

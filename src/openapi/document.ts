@@ -1,10 +1,11 @@
 /** Herald's HTTP API as one OpenAPI 3.1 document, assembled from one file per area. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { callbackPaths } from './callbacks.js';
+import { adapterFactories } from '../../adapters/index.js';
 import { commonParameters, commonResponses, commonSchemas } from './common.js';
 import { healthPaths, healthSchemas } from './health.js';
 import { messagePaths, messageSchemas } from './messages.js';
+import { callbackPaths, protocolPaths, protocolSchemas } from './protocols.js';
 import { publishPaths, publishSchemas } from './publish.js';
 import { silencePaths, silenceSchemas } from './silences.js';
 import { subscriptionPaths, subscriptionSchemas } from './subscriptions.js';
@@ -38,8 +39,8 @@ export function openApiDocument(): OpenApiDocument {
       title: 'Herald',
       version: packageVersion(),
       description:
-        'Self-hosted notification relay: publish to a topic, Herald delivers to DingTalk, Lark, WeCom group robots and ' +
-        'webhooks, signed, paced and recorded. Errors are `{"error": {"code", "message"}}`; a refused request changes nothing.',
+        `Self-hosted notification relay: publish to a topic, Herald delivers to ${adapterFactories.map((f) => f.describe.displayName).join(', ')}, ` +
+        'signed, paced and recorded. GET /v1/protocols describes each. Errors are `{"error": {"code", "message"}}`; a refused request changes nothing.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/', description: 'This Herald' }],
@@ -56,7 +57,7 @@ export function openApiDocument(): OpenApiDocument {
       { name: 'Callbacks', description: 'Called by chat platforms for group commands.' },
     ],
     security: [{ bearer: [] }],
-    paths: mergePaths(healthPaths, publishPaths, topicPaths, subscriptionPaths, templatePaths, messagePaths, tokenPaths, silencePaths, callbackPaths),
+    paths: mergePaths(healthPaths, publishPaths, topicPaths, subscriptionPaths, templatePaths, messagePaths, tokenPaths, silencePaths, protocolPaths(), callbackPaths()),
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token or one made with POST /v1/tokens.' } },
       schemas: {
@@ -69,6 +70,7 @@ export function openApiDocument(): OpenApiDocument {
         ...messageSchemas,
         ...tokenSchemas,
         ...silenceSchemas,
+        ...protocolSchemas(),
       },
       responses: commonResponses,
       parameters: commonParameters,

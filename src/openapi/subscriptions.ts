@@ -5,10 +5,11 @@ import { filterSchema } from '../routing/filter.js';
 import { quietHoursSchema } from '../routing/quiet-hours.js';
 import { adminErrors, answer, ID, ISO_TIME, json, noContent, ok, param, ref, TOPIC_NAME } from './common.js';
 import { fromZod } from './from-zod.js';
+import { exampleSubscription, protocolSchema } from './protocols.js';
 import type { Paths } from './types.js';
 
 const tags = ['Subscriptions'];
-const PROTOCOL = { type: 'string', description: 'dingtalk, lark, wecom or webhook (the adapters this Herald has).' };
+const PROTOCOL = protocolSchema();
 
 export const subscriptionPaths: Paths = {
   '/v1/topics/{name}/subscriptions': {
@@ -19,12 +20,7 @@ export const subscriptionPaths: Paths = {
       parameters: [param('TopicName')],
       requestBody: {
         required: true,
-        content: json(ref('NewSubscription'), {
-          protocol: 'dingtalk',
-          endpoint: 'https://oapi.dingtalk.com/robot/send?access_token=…',
-          secret: 'SEC…',
-          keyword: 'alert',
-        }),
+        content: json(ref('NewSubscription'), exampleSubscription()),
       },
       responses: {
         '201': ok('Subscribed.', ref('Subscription')),
@@ -135,7 +131,7 @@ export const subscriptionSchemas = {
     additionalProperties: false,
     properties: {
       protocol: PROTOCOL,
-      endpoint: { type: 'string', minLength: 1, maxLength: 2048, description: "The robot's webhook URL (WeCom: or its bare key)." },
+      endpoint: { type: 'string', minLength: 1, maxLength: 2048, description: "The robot's webhook URL, or what the protocol takes instead (GET /v1/protocols: its endpoint field)." },
       secret: { type: 'string', minLength: 1, maxLength: 512, description: "The robot's signing secret; for webhook, the key Herald signs with." },
       keyword: { type: 'string', minLength: 1, maxLength: 64, description: 'Custom keyword the robot requires; always put in the content.' },
       mentions: ref('Mentions'),

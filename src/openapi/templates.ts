@@ -1,10 +1,11 @@
 /** /v1/templates: Handlebars content per (name, protocol); `default` serves every protocol without its own. */
 import { adminErrors, answer, ISO_TIME, json, noContent, ok, ref } from './common.js';
+import { templateProtocolSchema } from './protocols.js';
 import type { Parameter, Paths } from './types.js';
 
 const tags = ['Templates'];
 const NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' };
-const PROTOCOL = { type: 'string', description: 'default, dingtalk, lark, wecom or webhook.' };
+const PROTOCOL = templateProtocolSchema();
 const CONTENT = {
   type: 'string',
   minLength: 1,

@@ -38,11 +38,12 @@ export class EndpointPolicy {
       throw Errors.invalidEndpoint(`The ${adapter.displayName} endpoint is not a URL.`);
     }
     if (adapter.endpointKind === 'address') return url;
+    // before the HERALD_ALLOW_HOSTS allowance: credentials in a URL end up in logs and proxies, for any host
+    if (url.username || url.password) throw Errors.invalidEndpoint('Endpoints may not carry a user name or password.');
     if (this.isExtra(url)) return url;
     if (url.protocol !== 'https:') {
       throw Errors.invalidEndpoint(`${adapter.displayName} endpoints must use https (or be listed in HERALD_ALLOW_HOSTS).`);
     }
-    if (url.username || url.password) throw Errors.invalidEndpoint('Endpoints may not carry a user name or password.');
     const hosts = adapter.allowedHosts;
     if (hosts) {
       if (!hosts.some((h) => hostMatches(h, url.hostname))) {

@@ -9,6 +9,11 @@ import { budgetBlockHelpers, DEFAULT_LIMITS, type RenderLimits, withBudget } fro
 export { DEFAULT_LIMITS, type RenderLimits, TemplateBudgetError } from './budget.js';
 
 export const hbs = Handlebars.create();
+// `{{log}}` writes to stdout through console, outside the log's redaction: a template could print
+// any value it sees. Gone, so a template using it is refused when saved (unknown helper).
+hbs.unregisterHelper('log');
+/** The compiler calls built-in helpers directly unless told they are not known. */
+const NOT_BUILT_IN = { log: false } as const;
 budgetBlockHelpers(hbs.helpers);
 
 hbs.registerHelper('upper', (s: unknown) => String(s ?? '').toUpperCase());
@@ -28,7 +33,7 @@ const CACHE_MAX = 500;
 export function compile(content: string): HandlebarsTemplateDelegate {
   let fn = cache.get(content);
   if (!fn) {
-    fn = hbs.compile(content, { noEscape: true, strict: false });
+    fn = hbs.compile(content, { noEscape: true, strict: false, knownHelpers: NOT_BUILT_IN });
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
     cache.set(content, fn);
   }
@@ -37,7 +42,7 @@ export function compile(content: string): HandlebarsTemplateDelegate {
 
 /** Throws with Handlebars' own message (line and column) when the content does not parse. */
 export function check(content: string): void {
-  hbs.precompile(content, { noEscape: true });
+  hbs.precompile(content, { noEscape: true, knownHelpers: NOT_BUILT_IN });
 }
 
 /** Throws TemplateBudgetError when the output or the time passes `limits`. */

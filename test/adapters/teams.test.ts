@@ -54,6 +54,14 @@ describe('teams adapter against the fake Workflows webhook', () => {
     ]);
   });
 
+  it("a message's own <at> tags are text, not mentions without an entity", async () => {
+    const t = flow();
+    expect(await deliver(adapter, t, msg({ subject: 'ping <at>Bob</at>', text: 'hi <at>Ann</at>' }), ctx)).toEqual([{ ok: true }]);
+    const got = fake.received(t.endpoint)[0]!;
+    expect(got.text).not.toMatch(/<at>/);
+    expect(got.mentions!.users).toEqual([]);
+  });
+
   it.each(LEVELS)('level %s is shown', async (level) => {
     const t = flow();
     expect(await deliver(adapter, t, msg({ level }), ctx)).toEqual([{ ok: true }]);

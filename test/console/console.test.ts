@@ -4,6 +4,7 @@
  * message, publish, and watch the delivery record turn delivered. HERALD_SCREENSHOT=docs/console.png
  * refreshes the README's screenshot (otherwise it goes to a temporary file).
  */
+import { adapterFactories } from '../../adapters/index.js';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,10 @@ describe('web console', () => {
     expect(shown).toContain('access_token=');
     expect(shown).not.toContain(token);
     expect(await page.content()).not.toContain(token);
+    // the badge wears the colour the adapter declares (GET /v1/protocols)
+    const hex = adapterFactories.find((f) => f.protocol === 'dingtalk')!.describe.color;
+    const rgb = `rgb(${[1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+    expect(await card.locator('.platform').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(rgb);
 
     // the test message goes out once and the platform's answer is shown
     await card.getByRole('button', { name: /Send a test message/ }).click();
@@ -213,7 +218,7 @@ describe('web console', () => {
     await page.getByLabel('Content (Handlebars)').fill('Host {{host}} at {{usage}}% ({{upper env}})');
     const previews = page.locator('section.preview');
     await previews.filter({ hasText: 'Host db-2 at 91% (PROD)' }).nth(3).waitFor({ timeout: UI_WAIT_MS });
-    expect(await previews.locator('h3').allTextContents()).toEqual(['DingTalk', 'Lark / Feishu', 'WeCom', 'Webhook']);
+    expect(await previews.locator('h3').allTextContents()).toEqual(adapterFactories.map((f) => f.describe.displayName));
     await page.getByLabel('Preview with').selectOption('alertmanager');
     await page.getByRole('button', { name: 'Use the sample’s example' }).click();
     await previews.filter({ hasText: 'FIRING · 1 firing' }).filter({ hasText: '**HighCPU** on web-1:9100: CPU above 90%' }).first().waitFor({ timeout: UI_WAIT_MS });

@@ -7,7 +7,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FakePlatform, FakeRobot, FakeRobotOptions, Received, Rejection } from './types.js';
+import type { FakePlatform, FakeRobot, FakeRobotOptions, Notified, Received, Rejection } from './types.js';
 
 /** §1.3: "The difference from the request invocation time must not exceed 1 hour." */
 const SIGN_WINDOW_MS = 3_600_000;
@@ -91,7 +91,7 @@ export async function startDingtalkFake(opts: DingtalkFakeOptions = {}): Promise
     const uuid = typeof body.msgUuid === 'string' ? body.msgUuid : undefined;
     if (uuid && robot.uuids.has(uuid)) return err(0, 'ok');
     if (uuid) robot.uuids.add(uuid);
-    received.push({ at: t, endpoint: robot.endpoint, body, text: content.join('\n') });
+    received.push({ at: t, endpoint: robot.endpoint, body, text: content.join('\n'), mentions: notified(body.at) });
     return err(0, 'ok');
   }
 
@@ -146,6 +146,9 @@ export async function startDingtalkFake(opts: DingtalkFakeOptions = {}): Promise
     failNext(n) {
       failures += n;
     },
+    removeRobot(endpoint) {
+      robots.delete(tokenOf(endpoint) ?? '');
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
@@ -185,4 +188,10 @@ function strings(v: unknown): string[] {
   if (Array.isArray(v)) return v.flatMap(strings);
   if (v && typeof v === 'object') return Object.values(v).flatMap(strings);
   return [];
+}
+
+/** §1.4: `at.isAtAll` (booleans or "true"), `at.atUserIds`, `at.atMobiles` say whom the group notifies. */
+function notified(at: any): Notified {
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  return { all: at?.isAtAll === true || at?.isAtAll === 'true', users: list(at?.atUserIds), mobiles: list(at?.atMobiles) };
 }

@@ -7,7 +7,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FakePlatform, FakeRobot, FakeRobotOptions, Received, Rejection } from './types.js';
+import type { FakePlatform, FakeRobot, FakeRobotOptions, Notified, Received, Rejection } from './types.js';
 
 /** §2.5 "Request body ≤ 20 KB"; the exact byte count is not published, the sketch uses 20 × 1024. */
 const MAX_BODY_BYTES = 20 * 1024;
@@ -129,7 +129,7 @@ export async function startLarkFake(opts: LarkFakeOptions = {}): Promise<FakePla
       return opts.rateLimitAnswer === '9499' ? TOO_MANY : FREQUENCY_LIMITED;
     }
     robot.accepted.push(t);
-    received.push({ at: t, endpoint: robot.endpoint, body, text: readable });
+    received.push({ at: t, endpoint: robot.endpoint, body, text: readable, mentions: notified(body, readable) });
     return SUCCESS;
   }
 
@@ -183,10 +183,25 @@ export async function startLarkFake(opts: LarkFakeOptions = {}): Promise<FakePla
     failNext(n: number) {
       failing += n;
     },
+    removeRobot(endpoint: string) {
+      robots.delete(endpoint.split('/').pop() ?? '');
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+/**
+ * §2.4 mentions: text and lark_md write `<at user_id="ou_…">Name</at>` or `<at id=ou_…></at>`, post uses
+ * `{"tag":"at","user_id":"…"}`; the id `all` is everyone. Lark has no phone-number mentions.
+ */
+function notified(body: Record<string, unknown>, readable: string): Notified {
+  const ids = [...readable.matchAll(/<at\s+(?:user_id|id|open_id)=["']?([^"'\s>]+)["']?[^>]*>/g)].map((m) => m[1]!);
+  const tags = (v: unknown): string[] =>
+    Array.isArray(v) ? v.flatMap(tags) : isObject(v) ? (v.tag === 'at' && typeof v.user_id === 'string' ? [v.user_id] : Object.values(v).flatMap(tags)) : [];
+  if (body.msg_type === 'post') ids.push(...tags(body.content));
+  return { all: ids.includes('all'), users: [...new Set(ids.filter((id) => id !== 'all'))], mobiles: [] };
 }

@@ -7,7 +7,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FakePlatform, FakeRobot, FakeRobotOptions, Received, Rejection } from './types.js';
+import type { FakePlatform, FakeRobot, FakeRobotOptions, Notified, Received, Rejection } from './types.js';
 
 const SEND_PATH = '/cgi-bin/webhook/send';
 /** research §3.4: "每个机器人发送的消息不能超过20条/分钟" (sliding window assumed, UNCONFIRMED). */
@@ -96,7 +96,7 @@ export async function startWecomFake(opts: WecomFakeOptions = {}): Promise<FakeP
     robot.sent = robot.sent.filter((at) => at > now - robot.rate.perMs);
     if (robot.sent.length >= robot.rate.max) return { code: 45009, msg: 'api freq out of limit' };
     robot.sent.push(now);
-    received.push({ at: now, endpoint: robot.endpoint, body, text: strings(body).join('\n') });
+    received.push({ at: now, endpoint: robot.endpoint, body, text: strings(body).join('\n'), mentions: notified(t, p) });
     return undefined;
   }
 
@@ -116,6 +116,9 @@ export async function startWecomFake(opts: WecomFakeOptions = {}): Promise<FakeP
     rejections: (endpoint) => rejections.filter((r) => !endpoint || r.endpoint === endpoint),
     failNext(n: number) {
       failures = n;
+    },
+    removeRobot(endpoint: string) {
+      robots.delete(new URL(endpoint).searchParams.get('key') ?? '');
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -144,4 +147,18 @@ function strings(v: unknown): string[] {
   if (Array.isArray(v)) return v.flatMap(strings);
   if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => (k === 'msgtype' ? [] : strings(x)));
   return [];
+}
+
+/**
+ * §3.2: text's `mentioned_list` (userids) and `mentioned_mobile_list` (phones), "@all" = everyone;
+ * `<@userid>` in text or markdown content (not markdown_v2).
+ */
+function notified(type: string, p: Record<string, unknown>): Notified {
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const listed = type === 'text' ? list(p.mentioned_list) : [];
+  const phones = type === 'text' ? list(p.mentioned_mobile_list) : [];
+  const inline =
+    (type === 'text' || type === 'markdown') && typeof p.content === 'string' ? [...p.content.matchAll(/<@([^>\s]+)>/g)].map((m) => m[1]!) : [];
+  const users = [...new Set([...listed, ...inline].filter((u) => u !== '@all'))];
+  return { all: listed.includes('@all') || phones.includes('@all'), users, mobiles: phones.filter((m) => m !== '@all') };
 }

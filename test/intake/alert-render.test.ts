@@ -135,6 +135,26 @@ describe('times and links', () => {
     expect(body(d, 'lark')).not.toContain('javascript:');
     expect(body(d, 'lark')).not.toContain('[Source]');
   });
+
+  it('reduces javascript: and data: markdown links in annotations to their text, in every built-in template', () => {
+    const annotations = {
+      summary: 'Load high, see [the runbook](javascript:alert(document.cookie))',
+      description: 'Graph: ![graph](data:text/html;base64,PHNjcmlwdD4=) or [ok](https://grafana.example.com/d/1) or <javascript:alert(1)>',
+    };
+    const d = alertmanagerIntake.read(am({ commonAnnotations: annotations }, [{ annotations }]), ctx);
+    const protocols = Object.keys(d.template!.builtin!);
+    expect(protocols.length).toBeGreaterThan(3);
+    for (const p of protocols) {
+      const text = body(d, p);
+      expect(text, p).not.toMatch(/\]\(\s*(javascript|data):/i);
+      expect(text, p).not.toMatch(/<javascript:/i);
+      expect(text, p).toContain('the runbook');
+    }
+    // the safe link is kept
+    expect(body(d, 'default' in d.template!.builtin! ? 'default' : protocols[0]!)).toContain('](https://grafana.example.com/d/1)');
+    // the template context carries the cleaned text too (custom templates read it)
+    expect(JSON.stringify(d.template!.context)).not.toMatch(/\]\((javascript|data):/i);
+  });
 });
 
 describe('built-in templates', () => {

@@ -82,6 +82,22 @@ describe('audit trail', () => {
     expect(list.find((e) => e.action === 'subscription.create').details).toMatchObject({ topic: 'ops', protocol: 'webhook', source: 'api' });
   });
 
+  it('keeps no endpoint, masked or not, and the mask hides a short first path segment', async () => {
+    expect((await h.api('POST', '/v1/topics', { name: 'short-path' })).status).toBe(201);
+    // the credential is the whole (short) first path segment
+    const sub = await h.api('POST', '/v1/topics/short-path/subscriptions', { protocol: 'webhook', endpoint: `${rx.url}/Shhgyv2e9r` });
+    expect(sub.status).toBe(201);
+    expect(sub.body.endpoint).toBe(`${rx.url}/Shh…`);
+    expect((await h.api('DELETE', `/v1/subscriptions/${sub.body.id}`)).status).toBe(204);
+    const mine = (await entries()).filter((e) => e.target === sub.body.id);
+    expect(mine.map((e) => e.action).sort()).toEqual(['subscription.create', 'subscription.delete']);
+    for (const e of mine) {
+      expect(e.details).not.toHaveProperty('endpoint');
+      expect(JSON.stringify(e)).not.toContain('Shhg');
+      expect(JSON.stringify(e)).not.toContain(new URL(rx.url).host);
+    }
+  });
+
   it('records subscriptions made and removed by chat commands, attributed to the chat user', async () => {
     const herald = h.running.herald;
     const { sub, created } = await addSubscription(herald, {

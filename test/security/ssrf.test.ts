@@ -92,6 +92,21 @@ describe('EndpointPolicy at subscribe time', () => {
     expect((await policy.check(webhook, 'http://gateway.internal:8080/hook')).port).toBe('8080');
   });
 
+  it('refuses a user name or password for HERALD_ALLOW_HOSTS hosts too', async () => {
+    for (const endpoint of ['http://user:pw@gateway.internal:8080/hook', 'http://user@gateway.internal:8080/hook', 'http://:pw@gateway.internal:8080/hook']) {
+      await expect(policy.check(webhook, endpoint)).rejects.toMatchObject({ code: 'invalid_endpoint', message: expect.stringMatching(/user name or password/) });
+    }
+  });
+
+  it('keeps platform hosts on the standard https port', async () => {
+    const robot = { ...webhook, displayName: 'DingTalk', allowedHosts: ['oapi.dingtalk.com'] };
+    for (const port of ['8443', '80', '444', '1']) {
+      await expect(policy.check(robot, `https://oapi.dingtalk.com:${port}/robot/send?access_token=abc`)).rejects.toMatchObject({ code: 'invalid_endpoint' });
+    }
+    // :443 is the standard port spelled out
+    await expect(policy.check(robot, 'https://oapi.dingtalk.com:443/robot/send?access_token=abc')).resolves.toBeInstanceOf(URL);
+  });
+
   it('keeps robot protocols on their platform hosts, https only', async () => {
     const robot = { ...webhook, displayName: 'DingTalk', allowedHosts: ['oapi.dingtalk.com'] };
     await expect(policy.check(robot, 'https://oapi.dingtalk.com/robot/send?access_token=abc')).resolves.toBeInstanceOf(URL);

@@ -159,3 +159,28 @@ describe('listing and revoking', () => {
     expect(audit.find((e: any) => e.action === 'token.delete')).toMatchObject({ actor: 'admin', target: 'short-lived' });
   });
 });
+
+describe('reserved names and the order of checks', () => {
+  it.each(['admin', 'Admin', 'ADMIN', 'link', 'chat', 'system', 'herald'])('refuses %s as a token name, and creates nothing', async (name) => {
+    const before = (await h.api('GET', '/v1/tokens')).body.tokens.length;
+    const r = await h.api('POST', '/v1/tokens', { name, scopes: ['publish:ci'] });
+    expect(r.status).toBe(400);
+    expect(code(r)).toBe('invalid_request');
+    expect(r.body.error.message).toMatch(/reserved/);
+    expect((await h.api('GET', '/v1/tokens')).body.tokens.length).toBe(before);
+  });
+
+  it('checks scope before the rate bucket: forbidden publishes spend nothing', async () => {
+    // a bucket of 3: 10 forbidden publishes first, then 3 allowed ones must all pass
+    const t = await startTestHerald({ config: { publish: { rateLimit: { burst: 3, perSecond: 0.01 } } } });
+    try {
+      for (const name of ['mine', 'theirs']) expect((await t.api('POST', '/v1/topics', { name })).status).toBe(201);
+      const tok = (await t.api('POST', '/v1/tokens', { name: 'narrow', scopes: ['publish:mine'] })).body.token;
+      for (let i = 0; i < 10; i++) expect((await t.api('POST', '/v1/topics/theirs/publish', 'no', { token: tok })).status).toBe(403);
+      for (let i = 0; i < 3; i++) expect((await t.api('POST', '/v1/topics/mine/publish', 'yes', { token: tok })).status).toBe(202);
+      expect((await t.api('POST', '/v1/topics/mine/publish', 'one too many', { token: tok })).status).toBe(429);
+    } finally {
+      await t.stop();
+    }
+  });
+});

@@ -53,7 +53,18 @@ describe('webhook adapter', () => {
   });
 
   it('masks the endpoint path and drops the query', () => {
-    expect(adapter.maskEndpoint('https://hooks.example.com/services/T000/B000/XXXXXXXX?key=abc')).toBe('https://hooks.example.com/services/…');
-    expect(adapter.maskEndpoint('https://h.example.com/abcdefghijklmnopqrstuvwxyz')).toBe('https://h.example.com/abcd…/…');
+    expect(adapter.maskEndpoint('https://hooks.example.com/services/T000/B000/XXXXXXXX?key=abc')).toBe('https://hooks.example.com/ser…/…?…');
+    expect(adapter.maskEndpoint('https://h.example.com/abcdefghijklmnopqrstuvwxyz')).toBe('https://h.example.com/abc…');
+    // a short first segment is a credential too (it came back whole before)
+    expect(adapter.maskEndpoint('http://host.example/Shhgyv2e9r')).toBe('http://host.example/Shh…');
+    expect(adapter.maskEndpoint('https://h.example.com/?token=Shhgyv2e9r')).toBe('https://h.example.com/?…');
+    expect(adapter.maskEndpoint('https://h.example.com/')).toBe('https://h.example.com/');
+    expect(adapter.maskEndpoint('https://h.example.com/a1/b2')).toBe('https://h.example.com/a1/…');
+    // no segment is ever shown beyond 3 characters
+    for (const e of ['https://x.example/abcdefgh/ijklmnop?q=rstuvwxyz&r=0123456789', 'http://x.example/Zq9secret', 'https://x.example/p/Secret99?x=1']) {
+      const masked = adapter.maskEndpoint(e);
+      const path = masked.slice(masked.indexOf('/', 8));
+      for (const seg of path.split(/[/?&=]/)) expect(seg.replace('…', '').length).toBeLessThanOrEqual(3);
+    }
   });
 });

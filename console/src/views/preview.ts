@@ -1,7 +1,7 @@
 /** Live preview of a template: rendered from a sample or pasted publish body, then as each platform would receive it. */
 import { ApiError, api } from '../api.js';
 import { debounce, h, uid } from '../dom.js';
-import { PLATFORMS, type Protocol } from '../platforms.js';
+import { type Protocol, platformName } from '../platforms.js';
 import { errorText, field } from '../ui.js';
 import { SAMPLES } from './samples.js';
 
@@ -51,7 +51,7 @@ export function previewPanel(content: () => string, protocols: () => Protocol[])
     out.setAttribute('aria-busy', 'true');
     const cards = await Promise.all(
       protocols().map(async (protocol) => {
-        const name = PLATFORMS.find((p) => p.protocol === protocol)?.name ?? protocol;
+        const name = platformName(protocol);
         try {
           const body = raw.trim() === '' ? { content: text, protocol } : { content: text, protocol, payload };
           const r = await api.post<PreviewAnswer>('/templates/preview', body);

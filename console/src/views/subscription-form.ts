@@ -1,18 +1,36 @@
-/** Add a subscription: one form per platform, each field saying where the group admin finds the value. */
+/**
+ * Add a subscription: one form per platform, built from the fields its adapter describes (GET
+ * /v1/protocols), each saying where the group admin finds the value.
+ */
 import { api, enc, type Mentions, type Subscription } from '../api.js';
 import { h, replace, uid, words } from '../dom.js';
-import type { PlatformSpec } from '../platforms.js';
+import type { FormField, PlatformSpec } from '../platforms.js';
 import { busy, field, flash, input } from '../ui.js';
 
 const MOBILE = /^\+?[0-9-]{5,20}$/;
 
+const MAX_LENGTH: Record<FormField['name'], number> = { endpoint: 2048, secret: 512, keyword: 64 };
+
+/** One described field as an input: a password box when it is secret, required when the adapter says so. */
+function describedField(f: FormField) {
+  const attrs: Record<string, string | number | boolean> = { name: f.name, placeholder: f.example, maxlength: MAX_LENGTH[f.name] };
+  if (f.required) Object.assign(attrs, { required: true, 'aria-required': 'true' });
+  if (f.name === 'endpoint') attrs.inputmode = 'url';
+  const control = f.secret ? h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false', ...attrs }) : input(attrs);
+  return field(control, { label: f.label, help: f.help, optional: !f.required });
+}
+
+/** Every adapter describes its endpoint; this stands in should one not. */
+const FALLBACK_ENDPOINT: FormField = { name: 'endpoint', label: 'Endpoint', help: '', required: true, secret: false, example: '' };
+
 function platformFields(p: PlatformSpec) {
-  const endpoint = field(input({ name: 'endpoint', placeholder: p.endpoint.placeholder, required: true, 'aria-required': 'true', inputmode: 'url' }), {
-    label: p.endpoint.label,
-    help: p.endpoint.help,
-  });
-  const secret = p.secret ? field(h('input', { type: 'password', name: 'secret', autocomplete: 'off', spellcheck: 'false' }), { label: p.secret.label, help: p.secret.help, optional: true }) : undefined;
-  const keyword = p.keyword ? field(input({ name: 'keyword', maxlength: 64 }), { label: 'Keyword', help: p.keyword.help, optional: true }) : undefined;
+  const described = (name: FormField['name']) => {
+    const f = p.fields.find((x) => x.name === name);
+    return f ? { spec: f, ...describedField(f) } : undefined;
+  };
+  const endpoint = described('endpoint') ?? { spec: FALLBACK_ENDPOINT, ...describedField(FALLBACK_ENDPOINT) };
+  const secret = described('secret');
+  const keyword = described('keyword');
   const mobiles = p.mentions.mobiles
     ? field(input({ name: 'mobiles', inputmode: 'tel' }), { label: `@ in every message: ${p.mentions.mobiles}`, help: 'Separated by commas or spaces.', optional: true })
     : undefined;
@@ -34,8 +52,15 @@ function platformFields(p: PlatformSpec) {
     for (const f of [endpoint, mobiles]) f?.setError(undefined);
     const ep = endpoint.control.value.trim();
     if (!ep) {
-      endpoint.setError(`Paste the ${p.endpoint.label.toLowerCase()}.`);
+      endpoint.setError(`Paste the ${endpoint.spec.label.toLowerCase()}.`);
       return { focus: endpoint.control };
+    }
+    for (const f of [secret, keyword]) {
+      f?.setError(undefined);
+      if (f?.spec.required && !f.control.value.trim()) {
+        f.setError(`Give the ${f.spec.label.toLowerCase()}.`);
+        return { focus: f.control };
+      }
     }
     const mentions: Mentions = {};
     const mob = mobiles ? words(mobiles.control.value) : [];
@@ -59,6 +84,7 @@ function platformFields(p: PlatformSpec) {
 }
 
 export function addSubscriptionForm(topic: string, platforms: PlatformSpec[], onAdded: () => Promise<void>): HTMLElement {
+  if (platforms.length === 0) return h('p', { class: 'error-box', role: 'alert' }, 'Herald did not say which platforms it delivers to (GET /v1/protocols); reload the page.');
   const legendId = uid('plat');
   const body = h('div', { class: 'platform-body' });
   let current = platformFields(platforms[0]!);
@@ -67,13 +93,13 @@ export function addSubscriptionForm(topic: string, platforms: PlatformSpec[], on
 
   const choose = (p: PlatformSpec) => {
     current = platformFields(p);
-    summary.textContent = p.summary;
+    summary.replaceChildren(p.summary, ...(p.docsUrl ? [' ', h('a', { href: p.docsUrl, target: '_blank', rel: 'noopener noreferrer' }, 'How to set it up')] : []));
     replace(body, summary, ...current.wraps);
   };
   const radios = platforms.map((p, i) => {
     const id = uid('p');
     const radio = h('input', { type: 'radio', name: `protocol-${legendId}`, id, value: p.protocol, checked: i === 0, onchange: () => choose(p) });
-    return h('div', { class: 'seg-item' }, radio, h('label', { for: id }, p.name));
+    return h('div', { class: 'seg-item' }, radio, h('label', { for: id }, p.displayName));
   });
   choose(platforms[0]!);
 

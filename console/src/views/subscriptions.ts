@@ -1,7 +1,7 @@
 /** A topic's subscriptions: masked endpoints, a test message with the platform's answer, add and delete. */
 import { api, enc, type Subscription, type TestAnswer } from '../api.js';
 import { h, time } from '../dom.js';
-import { PLATFORMS, platformName } from '../platforms.js';
+import { platformBadge, platformName, platforms } from '../platforms.js';
 import { busy, button, confirmDialog, empty, errorText, flash, refocus } from '../ui.js';
 import { addSubscriptionForm } from './subscription-form.js';
 import { editForm, muteControls, routingRows } from './subscription-routing.js';
@@ -39,12 +39,19 @@ function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
     });
   }, 'danger', { class: 'btn danger small', 'aria-label': `Delete subscription ${s.id}` });
 
-  const form = editForm(s, reload);
+  // built when first opened, so the page holds no hidden copy of every field
+  const form = h('div', {});
   const edit = button('Edit', () => {
+    if (!form.firstChild) {
+      const f = editForm(s, reload);
+      f.hidden = false;
+      form.append(f);
+    }
     form.hidden = !form.hidden;
     edit.setAttribute('aria-expanded', String(!form.hidden));
     if (!form.hidden) form.querySelector<HTMLInputElement>('input')?.focus();
-  }, 'secondary', { class: 'btn secondary small', 'aria-expanded': 'false', 'aria-label': `Edit filter, quiet hours, mentions, keyword and remark of subscription ${s.id}` });
+  }, 'secondary', { class: 'btn secondary small', 'aria-expanded': 'false', 'aria-label': `Edit subscription ${s.id}` });
+  form.hidden = true;
   const rows: [string, string | Node | undefined][] = [
     ['Endpoint', h('code', { class: 'endpoint' }, s.endpoint)],
     ['Secret', s.hasSecret ? 'set (hidden)' : undefined],
@@ -57,7 +64,7 @@ function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
   return h(
     'li',
     { class: 'sub' },
-    h('div', { class: 'sub-head' }, h('span', { class: `platform ${s.protocol}` }, platformName(s.protocol)), h('code', { class: 'muted small' }, s.id)),
+    h('div', { class: 'sub-head' }, platformBadge(s.protocol, (cls, text) => h('span', { class: cls }, text)), h('code', { class: 'muted small' }, s.id)),
     h('dl', { class: 'facts' }, ...rows.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v!)])),
     h('div', { class: 'actions' }, test, edit, muteControls(s, reload), del),
     answer,
@@ -74,7 +81,7 @@ export async function subscriptionsPanel(topic: string, onChange: (subs: Subscri
     );
     onChange(subscriptions);
   };
-  const add = addSubscriptionForm(topic, PLATFORMS, async () => {
+  const add = addSubscriptionForm(topic, platforms(), async () => {
     await load();
     toggle(false);
     opener.focus();

@@ -3,7 +3,7 @@
 import { api, enc, type Template } from '../api.js';
 import { h, time } from '../dom.js';
 import type { ViewCtx } from '../main.js';
-import { PLATFORMS, type Protocol, platformName } from '../platforms.js';
+import { type Protocol, platformName, platforms } from '../platforms.js';
 import { busy, button, confirmDialog, empty, field, flash, heading, input, section } from '../ui.js';
 import { previewPanel } from './preview.js';
 
@@ -52,14 +52,14 @@ export async function templateEditView(ctx: ViewCtx): Promise<HTMLElement> {
     help: existing ? 'A template’s name and platform cannot change.' : '1-64 letters, digits, "-" or "_".',
   });
   const protocol = field(
-    h('select', { name: 'protocol', disabled: !!existing }, ...['default', ...PLATFORMS.map((p) => p.protocol)].map((p) => h('option', { value: p, selected: p === existing?.protocol }, protocolLabel(p)))),
+    h('select', { name: 'protocol', disabled: !!existing }, ...['default', ...platforms().map((p) => p.protocol)].map((p) => h('option', { value: p, selected: p === existing?.protocol }, protocolLabel(p)))),
     { label: 'Platform' },
   );
   const content = field(h('textarea', { name: 'content', rows: 10, class: 'code', spellcheck: 'false', value: existing?.content ?? '' }), {
     label: 'Content (Handlebars)',
     help: 'Variables: {{subject}}, {{message}}, {{topic}} and the publish tags; helpers: upper, lower, eq, default, join, truncate.',
   });
-  const protocols = (): Protocol[] => (protocol.control.value === 'default' ? PLATFORMS.map((p) => p.protocol) : [protocol.control.value as Protocol]);
+  const protocols = (): Protocol[] => (protocol.control.value === 'default' ? platforms().map((p) => p.protocol) : [protocol.control.value as Protocol]);
   const preview = previewPanel(() => content.control.value, protocols);
   content.control.addEventListener('input', preview.refresh);
   protocol.control.addEventListener('change', preview.refresh);

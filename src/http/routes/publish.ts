@@ -20,10 +20,20 @@ export function publishRoutes(h: Herald): Router {
   r.post('/topics/:name/publish', authenticate(h, { allowQuery: true }), async (req, res) => {
     if (h.state.shuttingDown) throw Errors.shuttingDown();
     const name = req.params.name as string;
-    await publishLimiterOf(h).take(req.principal!.name);
+    // scope first: a publish the token may not make is refused without spending its rate bucket
     if (!canPublish(req.principal, name)) throw Errors.forbidden(`This token may not publish to "${name.slice(0, 255)}".`);
+    await publishLimiterOf(h).take(req.principal!.name);
     await topicOr404(h, name);
-    await new Promise<void>((resolve, reject) => readText(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      readText(req, res, (err?: unknown) => {
+        if (!err) return resolve();
+        // the publish body's own limit; the admin API's 1 MB is worded by the error handler
+        if ((err as { type?: string }).type === 'entity.too.large') {
+          return reject(Errors.payloadTooLarge(`The body is larger than quotas.messageBytes (${h.config.quotas.messageBytes} bytes).`));
+        }
+        reject(err);
+      }),
+    );
     const q = (param: string) => (typeof req.query[param] === 'string' ? (req.query[param] as string) : undefined);
     const draft = readDraft(h, name, {
       body: typeof req.body === 'string' ? req.body : '',

@@ -99,7 +99,6 @@ export async function addSubscription(h: Herald, input: NewSubscription): Promis
   await h.audit.record(input.actor, 'subscription.create', rec.id, {
     topic: rec.topic,
     protocol: rec.protocol,
-    endpoint: rec.maskedEndpoint,
     source: rec.source,
   });
   return { sub: rec, created: true };
@@ -107,7 +106,7 @@ export async function addSubscription(h: Herald, input: NewSubscription): Promis
 
 export async function removeSubscription(h: Herald, sub: SubscriptionRecord, actor: string): Promise<void> {
   await h.subscriptions.remove(sub);
-  await h.audit.record(actor, 'subscription.delete', sub.id, { topic: sub.topic, protocol: sub.protocol, endpoint: sub.maskedEndpoint });
+  await h.audit.record(actor, 'subscription.delete', sub.id, { topic: sub.topic, protocol: sub.protocol });
 }
 
 export async function subscriptionOr404(h: Herald, id: string): Promise<SubscriptionRecord> {

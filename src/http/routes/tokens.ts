@@ -15,8 +15,18 @@ const scope = z
     (s) => s === 'admin' || s === 'publish:*' || (s.startsWith('publish:') && TOPIC_NAME.test(s.slice(8))),
     'scopes are "admin", "publish:*" or "publish:<topic>"',
   );
+/**
+ * Names the system itself acts under: the master admin token (`admin`, in the audit trail and the
+ * publish rate bucket), silence links (`link`), chat users (`chat:…`), Herald's own jobs.
+ */
+export const RESERVED_TOKEN_NAMES = ['admin', 'link', 'chat', 'system', 'herald'] as const;
+const isReserved = (name: string) => (RESERVED_TOKEN_NAMES as readonly string[]).includes(name.toLowerCase());
+
 const createBody = z.strictObject({
-  name: z.string().regex(NAME, 'token names are 1-64 letters, digits, ".", "-" or "_"'),
+  name: z
+    .string()
+    .regex(NAME, 'token names are 1-64 letters, digits, ".", "-" or "_"')
+    .refine((n) => !isReserved(n), `this name is reserved (${RESERVED_TOKEN_NAMES.join(', ')}); choose another`),
   scopes: z.array(scope).min(1).max(100),
 });
 

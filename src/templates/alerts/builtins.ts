@@ -1,22 +1,51 @@
 /**
- * The built-in alert templates, one per platform's markdown dialect. The adapters put the subject
- * ("[FIRING:2] HighCPU") in the title and the level in the header colour (Lark) or a marker
- * (DingTalk, WeCom); these bodies carry the status line and one block per alert.
+ * The built-in alert templates, one per protocol, written in the markdown dialect its adapter
+ * declares (`describe.dialect`, adapters/types.ts MarkdownDialect; CommonMark when it declares none).
+ * The adapters put the subject ("[FIRING:2] HighCPU") in the title and the level in a header colour
+ * or a marker; these bodies carry the status line and one block per alert.
  * A stored template named `alertmanager` or `grafana` for a protocol (or `default`) replaces them;
  * the fields they can use are AlertContext in ./context.ts.
  */
+import { adapterFactories } from '../../../adapters/index.js';
+import type { MarkdownDialect } from '../../../adapters/types.js';
+
+/** CommonMark: webhooks, and any protocol that declares no dialect. */
+export const COMMONMARK: MarkdownDialect = {
+  br: '\n',
+  bold: '**{text}**',
+  link: '[{text}]({url})',
+  firing: '**{text}**',
+  resolved: '**{text}**',
+  note: '_{text}_',
+};
+
+/** A dialect string with its `{text}` and `{url}` placeholders filled. */
+const fill = (pattern: string, text: string, url = ''): string => pattern.split('{text}').join(text).split('{url}').join(url);
 
 interface Dialect {
-  /** line break: DingTalk markdown needs a blank line to break a line */
   br: string;
   bold(s: string): string;
-  /** the status word, coloured where the dialect can */
+  link(text: string, url: string): string;
   status: string;
-  /** the description, set apart where the dialect can */
   note(s: string): string;
 }
 
-function template(d: Dialect): string {
+function compile(d: MarkdownDialect): Dialect {
+  const status =
+    d.firing === d.resolved
+      ? fill(d.firing, '{{statusText}}')
+      : `{{#if firingCount}}${fill(d.firing, '{{statusText}}')}{{else}}${fill(d.resolved, '{{statusText}}')}{{/if}}`;
+  return {
+    br: d.br,
+    bold: (s) => fill(d.bold, s),
+    link: (text, url) => fill(d.link, text, url),
+    status,
+    note: (s) => fill(d.note, s),
+  };
+}
+
+function template(dialect: MarkdownDialect): string {
+  const d = compile(dialect);
   const { br } = d;
   const line = (content: string, cond?: string) => (cond ? `{{#if ${cond}}}${content}${br}{{/if}}` : `${content}${br}`);
   const times =
@@ -30,7 +59,7 @@ function template(d: Dialect): string {
     line('Value: {{value}}', 'value'),
     line(times),
     line('Labels: {{join otherLabels ", "}}', 'otherLabels'),
-    line('{{#each links}}[{{name}}]({{url}}){{#unless @last}} | {{/unless}}{{/each}}', 'links'),
+    line(`{{#each links}}${d.link('{{name}}', '{{url}}')}{{#unless @last}} | {{/unless}}{{/each}}`, 'links'),
   ].join('');
   const separator = br === '\n' ? '\n' : '';
   return (
@@ -40,25 +69,8 @@ function template(d: Dialect): string {
   );
 }
 
-const plainStatus = '**{{statusText}}**';
-
+/** protocol → its built-in alert template; `default` for anything else. */
 export const BUILTIN_ALERT_TEMPLATES: Readonly<Record<string, string>> = {
-  /** lark_md: **bold**, [link](url), <font color> (green, red, grey) — https://open.feishu.cn/document/common-capabilities/message-card/message-cards-content/using-markdown-tags */
-  lark: template({
-    br: '\n',
-    bold: (s) => `**${s}**`,
-    status: "{{#if firingCount}}<font color='red'>**{{statusText}}**</font>{{else}}<font color='green'>**{{statusText}}**</font>{{/if}}",
-    note: (s) => `<font color='grey'>${s}</font>`,
-  }),
-  /** DingTalk markdown (headings, bold, links, quotes; no colours) — https://open.dingtalk.com/document/robots/custom-robot-access */
-  dingtalk: template({ br: '\n\n', bold: (s) => `**${s}**`, status: plainStatus, note: (s) => `> ${s}` }),
-  /** WeCom markdown: <font color="info|comment|warning"> — https://developer.work.weixin.qq.com/document/path/91770 */
-  wecom: template({
-    br: '\n',
-    bold: (s) => `**${s}**`,
-    status: '{{#if firingCount}}<font color="warning">**{{statusText}}**</font>{{else}}<font color="info">**{{statusText}}**</font>{{/if}}',
-    note: (s) => `<font color="comment">${s}</font>`,
-  }),
-  /** webhooks and anything else: plain markdown */
-  default: template({ br: '\n', bold: (s) => `**${s}**`, status: plainStatus, note: (s) => `_${s}_` }),
+  ...Object.fromEntries(adapterFactories.filter((f) => f.describe.dialect).map((f) => [f.protocol, template(f.describe.dialect!)])),
+  default: template(COMMONMARK),
 };

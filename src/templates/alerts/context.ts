@@ -4,7 +4,7 @@
  * summary, description, times in the configured zone, and links.
  */
 import type { Level } from '../../../adapters/types.js';
-import { ALERT_MARKERS, formatDuration, formatTime, safeUrl, severityLevel, UNKNOWN_SEVERITY_LEVEL, worstLevel } from './format.js';
+import { ALERT_MARKERS, formatDuration, formatTime, safeAnnotations, safeUrl, severityLevel, UNKNOWN_SEVERITY_LEVEL, worstLevel } from './format.js';
 
 /** One alert as both senders write it (Grafana adds silence/dashboard/panel links and values). */
 export interface RawAlert {
@@ -121,7 +121,9 @@ function alertmanagerSilenceURL(externalURL: string, labels: Record<string, stri
 
 function alertView(a: RawAlert, group: RawGroup, timeZone: string, now: number, silenceLink?: SilenceLinker): AlertView {
   const labels = a.labels;
-  const annotations = a.annotations;
+  // link URLs below come from the raw values (each through safeUrl); the text keeps no unsafe link
+  const raw = a.annotations;
+  const annotations = safeAnnotations(raw);
   const firing = a.status === 'firing';
   const severity = str(labels.severity) || str(labels.priority) || str(annotations.severity);
   const level = severityLevel(severity);
@@ -130,9 +132,9 @@ function alertView(a: RawAlert, group: RawGroup, timeZone: string, now: number, 
   // Grafana's own silenceURL wins; an Alertmanager alert gets Herald's signed link when links are on.
   const heraldLink = firing && silenceLink && !a.silenceURL ? silenceLink({ alertname, labels, fingerprint: str(a.fingerprint) || undefined }) : '';
   const silenceURL = safeUrl(a.silenceURL) || safeUrl(heraldLink) || alertmanagerSilenceURL(group.externalURL ?? '', labels);
-  const dashboardURL = safeUrl(a.dashboardURL) || safeUrl(annotations.dashboard_url ?? annotations.dashboard);
-  const panelURL = safeUrl(a.panelURL) || safeUrl(annotations.panel_url);
-  const runbookURL = safeUrl(annotations.runbook_url ?? annotations.runbook);
+  const dashboardURL = safeUrl(a.dashboardURL) || safeUrl(raw.dashboard_url ?? raw.dashboard);
+  const panelURL = safeUrl(a.panelURL) || safeUrl(raw.panel_url);
+  const runbookURL = safeUrl(raw.runbook_url ?? raw.runbook);
   const links: Link[] = [
     { name: 'Source', url: generatorURL },
     { name: 'Dashboard', url: dashboardURL },
@@ -207,7 +209,7 @@ export function alertContext(source: string, group: RawGroup, timeZone: string, 
     moreCount: all.length - shown.length + Math.max(0, group.truncatedAlerts ?? 0),
     groupLabels: group.groupLabels,
     commonLabels: group.commonLabels,
-    commonAnnotations: group.commonAnnotations,
+    commonAnnotations: safeAnnotations(group.commonAnnotations),
     externalURL: safeUrl(group.externalURL),
     timeZone,
   };

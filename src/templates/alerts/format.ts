@@ -77,6 +77,37 @@ export function safeUrl(url: unknown): string {
   }
 }
 
+/** Schemes a link in alert text may keep: anything else (javascript:, data:, vbscript:, file: …) is dropped. */
+const LINK_SCHEMES = /^(https?:\/\/|mailto:)/i;
+/** `[text](dest "title")` and `![alt](dest)`; dest may hold one level of parentheses (`javascript:alert(1)`). */
+const MD_LINK = /(!?)\[((?:[^\[\]\\]|\\.)*)\]\(\s*(<[^>]*>|(?:[^()\s\\]|\\.|\((?:[^()\\]|\\.)*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)/g;
+/** `<scheme:…>` autolinks */
+const AUTOLINK = /<([a-z][a-z0-9+.-]{1,31}:[^<>\s]*)>/gi;
+
+/**
+ * Alert text (annotations) comes from whoever writes the alert rules: a markdown link or image to
+ * anything but http(s) or mailto is reduced to its text, and such an autolink to its bare text, so a
+ * `[runbook](javascript:…)` or `data:` URL never reaches a chat message as a link.
+ */
+export function withoutUnsafeLinks(text: string): string {
+  if (!text.includes('](') && !text.includes('<')) return text;
+  return text
+    .replace(MD_LINK, (whole, _bang: string, label: string, dest: string) => {
+      // spaces and control characters inside a scheme (`java\tscript:`) do not hide it
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+      const target = dest.replace(/^<|>$/g, '').replace(/[\u0000-\u0020\u007f]+/g, '');
+      return LINK_SCHEMES.test(target) ? whole : label;
+    })
+    .replace(AUTOLINK, (whole, target: string) => (LINK_SCHEMES.test(target) ? whole : target.replace(/^[^:]+:/, (s) => s.replace(':', ': '))));
+}
+
+/** Every value of an annotations map through withoutUnsafeLinks. */
+export function safeAnnotations(annotations: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(annotations ?? {})) out[k] = typeof v === 'string' ? withoutUnsafeLinks(v) : v;
+  return out;
+}
+
 /** The `severity` label's usual spellings (Prometheus, Grafana, Zabbix-style P1–P5) mapped to Herald's levels. */
 const SEVERITY_LEVELS: Readonly<Record<string, Level>> = {
   critical: 'critical',
