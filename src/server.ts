@@ -208,6 +208,7 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     adapters,
     gate: redis?.gate ?? new MemoryWindowGate(Date.now, config.delivery.timeoutMs + LANE_MARGIN_MS),
     wake: (id) => queue.wake(id),
+    enqueue: (jobs) => queue.enqueue(jobs),
     http,
     log,
     events,

@@ -36,6 +36,8 @@ export interface MessageRecord {
   /** an alert group's alert keys (src/templates/alerts/alert-draft.ts): cards sent for them are edited by later states */
   alertKeys?: string[];
   actions?: MessageAction[];
+  /** a digest: the messages it carries, oldest first */
+  carries?: string[];
 }
 
 export type MessageVariant = Pick<MessageRecord, 'subject' | 'text' | 'level' | 'mentions' | 'attributes' | 'bodies' | 'alertKeys' | 'actions'>;
@@ -95,10 +97,12 @@ export interface DeliveryRecord {
   variant?: number;
   /** held: when its quiet hours end (epoch ms) */
   releaseAt?: number;
-  /** held, released: the id of the quiet-hours digest delivery that carries it */
+  /** the id of the digest delivery that carries it (quiet hours released, or a robot at its rate limit) */
   digest?: string;
-  /** a quiet-hours digest: the held deliveries it carries */
+  /** a digest: the deliveries it carries, oldest first */
   carries?: string[];
+  /** its place in its robot's line when not its own id (a digest goes where the oldest message it carries was) */
+  ticket?: string;
   updatedAt: string;
   /** the platform's id of what was sent (first part), where it gives one */
   platformMessageId?: string;
@@ -183,6 +187,11 @@ export class MessageRepo {
   }
 
   /** The deliveries held by quiet hours. */
+  /** Several records' writes, durable together (a digest with the deliveries it carries). */
+  commit(ops: WriteOp[]): Promise<void> {
+    return this.store.batch(ops);
+  }
+
   heldIds(): Promise<string[]> {
     return this.store.smembers(HELD_SET);
   }

@@ -47,9 +47,10 @@ export const deliveryView = (d: DeliveryRecord) => ({
   replayedAt: d.replayedAt,
   platformMessageId: d.platformMessageId,
   editedMessageId: d.editedMessageId,
-  // quiet hours: when a held delivery goes out, and the digest delivery that carried it
+  // quiet hours: when a held delivery goes out; a digest (quiet hours or a robot at its limit): what carried it, what it carries
   releaseAt: d.releaseAt ? new Date(d.releaseAt).toISOString() : undefined,
   digest: d.digest,
+  carries: d.carries,
 });
 
 /** In lists, a message's text is cut to this many characters (`textTruncated` says so); GET /v1/messages/{id} has it all. */
@@ -75,6 +76,7 @@ export function messageRoutes(h: Herald): Router {
       source: m.source,
       attributes: m.attributes,
       createdAt: m.createdAt,
+      carries: m.carries,
       deliveries: (await h.messages.deliveriesOf(m)).map(deliveryView),
     };
   };
