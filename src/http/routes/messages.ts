@@ -65,9 +65,10 @@ export const deliveryView = (d: DeliveryRecord) => ({
   replayedAt: d.replayedAt,
   platformMessageId: d.platformMessageId,
   editedMessageId: d.editedMessageId,
-  // quiet hours: when a held delivery goes out, and the digest delivery that carried it
+  // quiet hours: when a held delivery goes out; a digest (quiet hours or a robot at its limit): what carried it, what it carries
   releaseAt: d.releaseAt ? new Date(d.releaseAt).toISOString() : undefined,
   digest: d.digest,
+  carries: d.carries,
 });
 
 /** In lists, a message's text is cut to this many characters (`textTruncated` says so); GET /v1/messages/{id} has it all. */
@@ -93,6 +94,7 @@ export function messageRoutes(h: Herald): Router {
       source: m.source,
       attributes: m.attributes,
       createdAt: m.createdAt,
+      carries: m.carries,
       deliveries: (await h.messages.deliveriesOf(m)).map(deliveryView),
     };
   };
@@ -158,7 +160,7 @@ export function messageRoutes(h: Herald): Router {
   /** Replays a failed delivery: back to pending with fresh attempts. */
   r.post('/deliveries/:id/replay', requireAdmin, async (req, res) => {
     const id = req.params.id as string;
-    const d = /^[a-z0-9]{1,64}\.\d{5}$/.test(id) ? await h.messages.getDelivery(id) : undefined;
+    const d = /^[a-z0-9]{1,64}\.\d{5,7}$/.test(id) ? await h.messages.getDelivery(id) : undefined;
     if (!d) throw Errors.notFound('No delivery has this id.');
     if (d.status !== 'failed') throw Errors.invalidRequest(`Only failed deliveries can be replayed; this one is ${d.status}.`);
     const replay = replayed(d);
