@@ -11,6 +11,7 @@ import { build } from './lib/server.js';
 import { startReceiver } from './lib/receiver.js';
 import { benchMemory, LARGE_TOPIC } from './memory.js';
 import { benchPaced, MESSAGES, WINDOW } from './paced.js';
+import { BIG_TOPIC, benchRecords, EXPIRED, LIVE } from './records.js';
 
 export const TARGETS = {
   fanoutRatio: 1.5,
@@ -20,6 +21,8 @@ export const TARGETS = {
   rssMb: 200,
   startupMs: 2_000,
   healthzP99Ms: 100,
+  newestPageMs: 50,
+  agedListMs: 20,
 };
 
 const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
@@ -68,6 +71,13 @@ async function main(): Promise<void> {
       say(`(e) ${LARGE_MESSAGES} messages of ${f(MESSAGE_BYTES / 1000)} KB to a DingTalk, a Lark and a WeCom robot: ${r.parts} parts delivered in ${f(r.deliverMs)} ms`);
       say(`    /healthz meanwhile (${r.probes} probes): p50 ${f(r.p50, 1)} ms, p99 ${f(r.p99, 1)} ms, max ${f(r.maxMs, 1)} ms (target p99 ≤ ${TARGETS.healthzP99Ms} ms: ${mark(r.p99 <= TARGETS.healthzP99Ms)}); failed or reset requests: ${r.errors} (target 0: ${mark(r.errors === 0)})`);
       say(`    (during the first, warm-up round, code still loading: max ${f(r.coldMaxMs, 1)} ms)`);
+    }
+    if (want('records')) {
+      const r = await benchRecords();
+      say(`(f) a topic of ${f(BIG_TOPIC)} messages (seeded with another of ${f(EXPIRED + LIVE)} in ${f(r.seedMs)} ms): newest page of 20 p50 ${f(r.newestPageMs.p50, 1)} ms, p95 ${f(r.newestPageMs.p95, 1)} ms (target ≤ ${TARGETS.newestPageMs} ms: ${mark(r.newestPageMs.p95 <= TARGETS.newestPageMs)})`);
+      say(`    50 cursor pages on: p50 ${f(r.cursorPageMs.p50, 1)} ms, p95 ${f(r.cursorPageMs.p95, 1)} ms; ids seen twice: ${r.pagesOverlap} (target 0: ${mark(r.pagesOverlap === 0)})`);
+      say(`    sweep of ${f(EXPIRED)} expired records: ${f(r.sweepMs)} ms, /healthz max meanwhile ${f(r.healthzMaxDuringSweepMs, 1)} ms; ${f(r.indexEntriesLeft)} entries left in the topic's index (live ${f(LIVE)})`);
+      say(`    listing that topic after: p50 ${f(r.agedListMs.p50, 1)} ms, p95 ${f(r.agedListMs.p95, 1)} ms (target ≤ ${TARGETS.agedListMs} ms: ${mark(r.agedListMs.p95 <= TARGETS.agedListMs)}); dead ids in the index tables: ${r.deadIds} (target 0: ${mark(r.deadIds === 0)})`);
     }
   } finally {
     rx.close();

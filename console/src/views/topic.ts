@@ -44,18 +44,44 @@ export async function topicView(ctx: ViewCtx): Promise<HTMLElement> {
     clearTimeout(timer);
   });
 
+  // older pages, fetched with the cursor the previous page gave; a refresh starts again from the newest
+  const older = h('div', {});
+  const olderBtn = h('button', { type: 'button', class: 'btn secondary small', hidden: true }, 'Older messages');
+  let next: string | null = null;
+  const page = (cursor?: string) =>
+    api.get<{ messages: Message[]; next: string | null }>(`/topics/${enc(name)}/messages?limit=${RECENT}${cursor ? `&cursor=${enc(cursor)}` : ''}`);
   const loadMessages = async () => {
     clearTimeout(timer);
-    const { messages } = await api.get<{ messages: Message[] }>(`/topics/${enc(name)}/messages?limit=${RECENT}`);
+    const first = await page();
     if (gone) return;
+    const { messages } = first;
     records.replaceChildren(...(messages.length ? messages.map((m) => messageCard(m, subsById)) : [empty('Nothing published to this topic yet.')]));
+    if (older.childElementCount === 0) {
+      next = first.next;
+      olderBtn.hidden = !next;
+    }
     if (anyPending(messages)) timer = setTimeout(() => void loadMessages().catch(() => {}), POLL_MS);
   };
+  olderBtn.addEventListener('click', async () => {
+    if (!next) return;
+    const more = await busy(olderBtn, () => page(next!));
+    if (!more || gone) return;
+    older.append(...more.messages.map((m) => messageCard(m, subsById)));
+    next = more.next;
+    olderBtn.hidden = !next;
+  });
   const subs = await subscriptionsPanel(name, (list) => {
     subsById = new Map(list.map((s) => [s.id, s]));
   });
   await loadMessages();
-  const refresh = h('button', { type: 'button', class: 'btn secondary small', onclick: (ev: Event) => void busy(ev.currentTarget as HTMLButtonElement, loadMessages) }, 'Refresh');
+  const refresh = h('button', {
+    type: 'button',
+    class: 'btn secondary small',
+    onclick: (ev: Event) => {
+      older.replaceChildren();
+      void busy(ev.currentTarget as HTMLButtonElement, loadMessages);
+    },
+  }, 'Refresh');
 
   return h(
     'div',
@@ -67,6 +93,6 @@ export async function topicView(ctx: ViewCtx): Promise<HTMLElement> {
       title.firstChild!.textContent = t.displayName;
     })),
     section('Subscriptions', [], subs),
-    section('Recent messages', [refresh], records),
+    section('Recent messages', [refresh], records, older, h('p', {}, olderBtn)),
   );
 }
