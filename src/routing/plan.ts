@@ -72,7 +72,10 @@ export function planFanOut<S extends RoutingRef>(draft: Draft, subs: readonly S[
   const matchedOf = (filter: RoutingRef['filter']) => {
     const key = filter ? JSON.stringify(filter) : '';
     let m = matchedBy.get(key);
-    if (!m) matchedBy.set(key, (m = filter ? matchingItems(filter, items) : all));
+    if (!m) {
+      m = filter ? matchingItems(filter, items) : all;
+      matchedBy.set(key, m);
+    }
     return m;
   };
   const quietOf = (q: QuietHours | undefined) => {

@@ -62,7 +62,7 @@ async function scenario(start: Start) {
     // two hours later (an injected clock): one digest with the three held messages, oldest first
     const { herald } = h.running;
     const later = () => Date.now() + 2 * 3_600_000;
-    const release = createQuietRelease({ ...herald, timeZone: 'UTC', now: later });
+    const release = createQuietRelease({ ...herald, now: later });
     expect(await release.tick()).toBe(3);
     const digest = await waitFor('the digest', () => hook.hits[1]).catch(async (err) => {
       const list = (await h.api('GET', '/v1/topics/night/messages')).body;
@@ -106,7 +106,7 @@ describe('quiet hours', () => {
       const res = await h.api('POST', '/v1/topics/one/publish', { message: 'only one', level: 'warning' });
       expect((await h.api('GET', `/v1/messages/${res.body.messageId}`)).body.deliveries[0].status).toBe('held');
       expect((await h.api('PATCH', `/v1/subscriptions/${sub.body.id}`, { quietHours: null })).status).toBe(200);
-      const release = createQuietRelease({ ...h.running.herald, timeZone: 'UTC' });
+      const release = createQuietRelease({ ...h.running.herald });
       expect(await release.tick()).toBe(1);
       const hit = await waitFor('the released message', () => hook.hits[0]);
       expect(hit.json.message).toBe('only one');
