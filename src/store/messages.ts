@@ -123,11 +123,17 @@ export class MessageRepo {
 
   /** Everything of one publish, durable together. */
   createOps(msg: MessageRecord, deliveries: DeliveryRecord[]): WriteOp[] {
-    const ops: WriteOp[] = [
+    return [
       { op: 'set', key: `msg:${msg.id}`, value: msg, ttlMs: this.retentionMs },
       { op: 'zadd', set: topicIndex(msg.topic), score: idTime(msg.id), member: msg.id },
       { op: 'zadd', set: MESSAGES_INDEX, score: idTime(msg.id), member: `${msg.id}:${msg.topic}` },
+      ...this.deliveryOps(deliveries),
     ];
+  }
+
+  /** New deliveries, each in the set of its status (a large fan-out writes them in batches). */
+  deliveryOps(deliveries: DeliveryRecord[]): WriteOp[] {
+    const ops: WriteOp[] = [];
     for (const d of deliveries) {
       if (d.status === 'pending') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
       else if (d.status === 'held') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: HELD_SET, member: d.id });
