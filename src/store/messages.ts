@@ -2,8 +2,15 @@
  * Messages and their deliveries. A message holds the text rendered for each protocol at publish
  * time; a delivery is one (message, subscription) pair with its own status. `pending` lists the
  * deliveries not yet final: that set is what survives a crash and is resumed at start.
+ *
+ * Time-ordered indexes (scored by the time in the record's id): `topic-msgs:<topic>` (message
+ * ids), `msgs` (`<id>:<topic>` of every message) and `failed` (delivery ids). The record sweep
+ * (sweep.ts) keeps them bounded; listings page through them (record-queries.ts).
  */
 import type { Level, MessageAction, Mentions } from '../../adapters/types.js';
+import { idTime } from './ids.js';
+import { type DeliveryPage, type DeliveryQuery, listDeliveries, listMessages, type MessagePage, type MessageQuery } from './record-queries.js';
+import { deliveryId, FAILED_INDEX, MESSAGES_INDEX, topicIndex } from './indexes.js';
 import type { Store, WriteOp } from './store.js';
 
 export interface MessageRecord {
@@ -29,9 +36,11 @@ export interface MessageRecord {
   /** an alert group's alert keys (src/templates/alerts/alert-draft.ts): cards sent for them are edited by later states */
   alertKeys?: string[];
   actions?: MessageAction[];
+  /** a digest: the messages it carries, oldest first */
+  carries?: string[];
 }
 
-export type MessageVariant = Pick<MessageRecord, 'subject' | 'level' | 'mentions' | 'attributes' | 'bodies' | 'alertKeys'>;
+export type MessageVariant = Pick<MessageRecord, 'subject' | 'text' | 'level' | 'mentions' | 'attributes' | 'bodies' | 'alertKeys' | 'actions'>;
 
 /** muted: recorded while its subscription was muted, never sent; held: waits for the end of quiet hours */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'muted' | 'held';
@@ -88,10 +97,12 @@ export interface DeliveryRecord {
   variant?: number;
   /** held: when its quiet hours end (epoch ms) */
   releaseAt?: number;
-  /** held, released: the id of the quiet-hours digest delivery that carries it */
+  /** the id of the digest delivery that carries it (quiet hours released, or a robot at its rate limit) */
   digest?: string;
-  /** a quiet-hours digest: the held deliveries it carries */
+  /** a digest: the deliveries it carries, oldest first */
   carries?: string[];
+  /** its place in its robot's line when not its own id (a digest goes where the oldest message it carries was) */
+  ticket?: string;
   updatedAt: string;
   /** the platform's id of what was sent (first part), where it gives one */
   platformMessageId?: string;
@@ -102,7 +113,7 @@ export interface DeliveryRecord {
 /** The deliveries waiting for their subscription's quiet hours to end (src/routing/quiet-release.ts). */
 export const HELD_SET = 'held';
 
-export const deliveryId = (messageId: string, index: number) => `${messageId}.${index.toString().padStart(5, '0')}`;
+export { deliveryId };
 
 export class MessageRepo {
   constructor(
@@ -112,16 +123,26 @@ export class MessageRepo {
 
   /** Everything of one publish, durable together. */
   createOps(msg: MessageRecord, deliveries: DeliveryRecord[]): WriteOp[] {
-    const ops: WriteOp[] = [
+    return [
       { op: 'set', key: `msg:${msg.id}`, value: msg, ttlMs: this.retentionMs },
-      { op: 'sadd', set: `topic-msgs:${msg.topic}`, member: msg.id },
+      { op: 'zadd', set: topicIndex(msg.topic), score: idTime(msg.id), member: msg.id },
+      { op: 'zadd', set: MESSAGES_INDEX, score: idTime(msg.id), member: `${msg.id}:${msg.topic}` },
+      ...this.deliveryOps(deliveries),
     ];
+  }
+
+  /** New deliveries, each in the set of its status (a large fan-out writes them in batches). */
+  deliveryOps(deliveries: DeliveryRecord[]): WriteOp[] {
+    const ops: WriteOp[] = [];
     for (const d of deliveries) {
       if (d.status === 'pending') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
       else if (d.status === 'held') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: HELD_SET, member: d.id });
       else if (d.status === 'failed') {
         // failed at publish (its template passed the budget): listed with the failed, replayable
-        ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs }, { op: 'sadd', set: 'failed', member: d.id });
+        ops.push(
+          { op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs },
+          { op: 'zadd', set: FAILED_INDEX, score: idTime(d.id), member: d.id },
+        );
       } else ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs }); // muted: final at once
     }
     return ops;
@@ -142,13 +163,14 @@ export class MessageRepo {
     );
   }
 
-  /** Newest first. Ids are time-sortable. */
-  async listByTopic(topic: string, limit: number): Promise<MessageRecord[]> {
-    const ids = (await this.store.smembers(`topic-msgs:${topic}`)).sort().reverse();
-    const found = await this.store.getMany<MessageRecord>(ids.slice(0, limit).map((id) => `msg:${id}`));
-    const gone = ids.slice(0, limit).filter((_, i) => !found[i]);
-    if (gone.length) await this.store.srem(`topic-msgs:${topic}`, ...gone); // expired records
-    return found.filter((m): m is MessageRecord => !!m);
+  /** A topic's messages, newest first, a page at a time. */
+  listMessages(q: MessageQuery): Promise<MessagePage> {
+    return listMessages(this.store, q);
+  }
+
+  /** Deliveries by status, topic and subscription, newest message first, a page at a time. */
+  listDeliveries(q: DeliveryQuery): Promise<DeliveryPage> {
+    return listDeliveries(this.store, q);
   }
 
   pendingIds(): Promise<string[]> {
@@ -156,10 +178,7 @@ export class MessageRepo {
   }
 
   async failed(limit: number): Promise<DeliveryRecord[]> {
-    const ids = (await this.store.smembers('failed')).sort().reverse().slice(0, limit);
-    return (await this.store.getMany<DeliveryRecord>(ids.map((id) => `dlv:${id}`))).filter(
-      (d): d is DeliveryRecord => !!d,
-    );
+    return (await this.listDeliveries({ status: 'failed', limit })).deliveries;
   }
 
   /** Saves a delivery's progress; a final status leaves `pending` and starts its retention clock. */
@@ -168,6 +187,11 @@ export class MessageRepo {
   }
 
   /** The deliveries held by quiet hours. */
+  /** Several records' writes, durable together (a digest with the deliveries it carries). */
+  commit(ops: WriteOp[]): Promise<void> {
+    return this.store.batch(ops);
+  }
+
   heldIds(): Promise<string[]> {
     return this.store.smembers(HELD_SET);
   }
@@ -184,11 +208,15 @@ export class MessageRepo {
       ops.push({ op: 'set', key: `dlv:${d.id}`, value: d });
     } else if (d.status === 'pending') {
       ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
-      ops.push({ op: 'srem', set: 'failed', member: d.id });
+      ops.push({ op: 'zrem', set: FAILED_INDEX, member: d.id });
     } else {
       ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs });
       ops.push({ op: 'srem', set: 'pending', member: d.id });
-      ops.push({ op: d.status === 'failed' ? 'sadd' : 'srem', set: 'failed', member: d.id });
+      ops.push(
+        d.status === 'failed'
+          ? { op: 'zadd', set: FAILED_INDEX, score: idTime(d.id), member: d.id }
+          : { op: 'zrem', set: FAILED_INDEX, member: d.id },
+      );
     }
     return ops;
   }

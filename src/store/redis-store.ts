@@ -3,17 +3,18 @@
  * through Keyv (same `{value, expires}` JSON as the SQLite engine); sets, set-if-absent and batches
  * use the underlying node-redis client directly (SADD/SREM/SMEMBERS/SCARD, SET NX PX, MULTI), which
  * is what makes concurrent writers from different instances safe: Redis applies each atomically.
- * Every key starts with `redis.keyPrefix`; sets live under `<prefix>set:` so they never meet a value.
+ * Every key starts with `redis.keyPrefix`; sets live under `<prefix>set:` and sorted indexes (ZSETs)
+ * under `<prefix>z:`, so they never meet a value.
  * https://keyv.org/docs/storage-adapters/redis/
  */
 import KeyvRedis, { Keyv } from '@keyv/redis';
 import { bounded, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, createStoreClient, unavailable } from '../redis/connection.js';
-import type { Guard, GuardResult, Store, WriteOp } from './store.js';
+import type { Guard, GuardResult, Store, WriteOp, ZEntry, ZRange } from './store.js';
 
 /**
  * batchIf: the guard and the writes in one script, so Redis runs them with nothing in between.
  * KEYS[1] must be absent (when ARGV[1] is "1"), KEYS[2] must have fewer than ARGV[2] members (when
- * ARGV[2] is set); ARGV[3] lists the ops as [kind, key index, value, px?].
+ * ARGV[2] is set); ARGV[3] lists the ops as [kind, key index, value, px or score].
  */
 const BATCH_IF = `
 if ARGV[1] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
@@ -24,7 +25,9 @@ for _, op in ipairs(cjson.decode(ARGV[3])) do
     if op[4] then redis.call('SET', k, op[3], 'PX', op[4]) else redis.call('SET', k, op[3]) end
   elseif op[1] == 'del' then redis.call('DEL', k)
   elseif op[1] == 'sadd' then redis.call('SADD', k, op[3])
-  else redis.call('SREM', k, op[3]) end
+  elseif op[1] == 'srem' then redis.call('SREM', k, op[3])
+  elseif op[1] == 'zadd' then redis.call('ZADD', k, op[4], op[3])
+  else redis.call('ZREM', k, op[3]) end
 end
 return 'applied'
 `;
@@ -79,6 +82,10 @@ export class RedisStore implements Store {
 
   private s(set: string): string {
     return `${this.prefix}set:${set}`;
+  }
+
+  private z(set: string): string {
+    return `${this.prefix}z:${set}`;
   }
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {
@@ -146,6 +153,43 @@ export class RedisStore implements Store {
     return this.run(async () => Number(await this.raw.sCard(this.s(set))));
   }
 
+  zadd(set: string, score: number, member: string): Promise<void> {
+    return this.batch([{ op: 'zadd', set, score, member }]);
+  }
+
+  /**
+   * ZRANGE … BYSCORE [REV] LIMIT. Redis orders equal scores by member, as SQLite's index does; a
+   * cursor bounds the score inclusively and the entries at its own score up to it are skipped, so
+   * this reads a little more than `limit` until enough are past the cursor.
+   */
+  zrange(set: string, range: ZRange): Promise<ZEntry[]> {
+    const desc = range.order !== 'asc';
+    let min: number | string = range.min ?? '-inf';
+    let max: number | string = range.max ?? '+inf';
+    const after = range.after;
+    if (after) {
+      if (desc) max = typeof max === 'number' ? Math.min(max, after.score) : after.score;
+      else min = typeof min === 'number' ? Math.max(min, after.score) : after.score;
+    }
+    const past = (e: ZEntry) =>
+      !after || (desc ? e.score < after.score || e.member < after.member : e.score > after.score || e.member > after.member);
+    return this.run(async () => {
+      for (let count = range.limit + 16; ; count *= 4) {
+        const rows = await this.raw.zRangeWithScores(this.z(set), desc ? max : min, desc ? min : max, {
+          BY: 'SCORE',
+          REV: desc || undefined,
+          LIMIT: { offset: 0, count },
+        });
+        const entries = rows.map((r) => ({ member: r.value, score: Number(r.score) })).filter(past);
+        if (entries.length >= range.limit || rows.length < count) return entries.slice(0, range.limit);
+      }
+    });
+  }
+
+  zcard(set: string): Promise<number> {
+    return this.run(async () => Number(await this.raw.zCard(this.z(set))));
+  }
+
   /** MULTI/EXEC: the ops of one batch are applied together, in order. */
   async batch(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
@@ -157,7 +201,9 @@ export class RedisStore implements Store {
           else multi.set(this.k(op.key), serialize(op.value));
         } else if (op.op === 'del') multi.del(this.k(op.key));
         else if (op.op === 'sadd') multi.sAdd(this.s(op.set), op.member);
-        else multi.sRem(this.s(op.set), op.member);
+        else if (op.op === 'srem') multi.sRem(this.s(op.set), op.member);
+        else if (op.op === 'zadd') multi.zAdd(this.z(op.set), { score: op.score, value: op.member });
+        else multi.zRem(this.z(op.set), op.member);
       }
       await multi.exec();
     });
@@ -168,10 +214,11 @@ export class RedisStore implements Store {
     return this.run(async () => {
       const keys = [this.k(guard.absent ?? '\u0000none'), this.s(guard.room?.set ?? '\u0000none')];
       const encoded = ops.map((op) => {
-        keys.push(op.op === 'set' || op.op === 'del' ? this.k(op.key) : this.s(op.set));
+        keys.push(op.op === 'set' || op.op === 'del' ? this.k(op.key) : op.op === 'zadd' || op.op === 'zrem' ? this.z(op.set) : this.s(op.set));
         const at = keys.length; // Lua counts from 1
         if (op.op === 'set') return op.ttlMs ? ['set', at, serialize(op.value, op.ttlMs), op.ttlMs] : ['set', at, serialize(op.value)];
         if (op.op === 'del') return ['del', at, ''];
+        if (op.op === 'zadd') return ['zadd', at, op.member, op.score];
         return [op.op, at, op.member];
       });
       const args = [guard.absent !== undefined ? '1' : '0', guard.room ? String(guard.room.below) : '', JSON.stringify(encoded)];
