@@ -41,6 +41,13 @@ export const messagePaths: Paths = {
         param('Cursor'),
         { name: 'since', in: 'query', description: 'Only messages published at or after this time.', schema: ISO_TIME },
         { name: 'until', in: 'query', description: 'Only messages published at or before this time.', schema: ISO_TIME },
+        { name: 'q', in: 'query', description: 'Search: messages whose subject or text holds every word (any case).', schema: { type: 'string', maxLength: 200 } },
+        {
+          name: 'status',
+          in: 'query',
+          description: 'Messages with at least one delivery in this status; a page may then hold fewer than `limit` (follow `next`).',
+          schema: { enum: ['pending', 'delivered', 'failed', 'muted', 'held'] },
+        },
       ],
       responses: {
         '200': ok('Newest first.', {

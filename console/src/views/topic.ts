@@ -1,7 +1,7 @@
 /** One topic: its display name, its subscriptions and its recent messages with their deliveries. */
 
 import { api, enc, type Message, type Subscription, type Topic } from '../api.js';
-import { h } from '../dom.js';
+import { debounce, h } from '../dom.js';
 import type { ViewCtx } from '../main.js';
 import { busy, empty, field, flash, heading, input, section } from '../ui.js';
 import { anyPending, messageCard, POLL_MS } from './records.js';
@@ -44,11 +44,23 @@ export async function topicView(ctx: ViewCtx): Promise<HTMLElement> {
     clearTimeout(timer);
   });
 
+  const search = h('input', { type: 'search', name: 'q', placeholder: 'Search the text', 'aria-label': 'Search messages', maxlength: 200 });
+  const statusSel = h(
+    'select',
+    { name: 'status', 'aria-label': 'Delivery status' },
+    h('option', { value: '' }, 'Any status'),
+    ...['pending', 'delivered', 'failed'].map((st) => h('option', { value: st }, st)),
+  );
+  const reload = debounce(() => void loadMessages().catch(() => {}), 300);
+  search.addEventListener('input', reload);
+  statusSel.addEventListener('change', reload);
   const loadMessages = async () => {
     clearTimeout(timer);
-    const { messages } = await api.get<{ messages: Message[] }>(`/topics/${enc(name)}/messages?limit=${RECENT}`);
+    const filters = `${search.value.trim() ? `&q=${enc(search.value.trim())}` : ''}${statusSel.value ? `&status=${enc(statusSel.value)}` : ''}`;
+    const { messages } = await api.get<{ messages: Message[] }>(`/topics/${enc(name)}/messages?limit=${RECENT}${filters}`);
     if (gone) return;
-    records.replaceChildren(...(messages.length ? messages.map((m) => messageCard(m, subsById)) : [empty('Nothing published to this topic yet.')]));
+    const none = filters ? 'No message matches.' : 'Nothing published to this topic yet.';
+    records.replaceChildren(...(messages.length ? messages.map((m) => messageCard(m, subsById)) : [empty(none)]));
     if (anyPending(messages)) timer = setTimeout(() => void loadMessages().catch(() => {}), POLL_MS);
   };
   const subs = await subscriptionsPanel(name, (list) => {
@@ -67,6 +79,6 @@ export async function topicView(ctx: ViewCtx): Promise<HTMLElement> {
       title.firstChild!.textContent = t.displayName;
     })),
     section('Subscriptions', [], subs),
-    section('Recent messages', [refresh], records),
+    section('Recent messages', [search, statusSel, refresh], records),
   );
 }

@@ -14,7 +14,25 @@ const ID = /^[a-z0-9]{1,64}$/;
 const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 const cursorParam = z.string().max(512).optional();
 const time = z.iso.datetime({ offset: true }).transform((t) => Date.parse(t));
-const messagesQuery = limitQuery.extend({ cursor: cursorParam, since: time.optional(), until: time.optional() });
+const messagesQuery = limitQuery.extend({
+  cursor: cursorParam,
+  since: time.optional(),
+  until: time.optional(),
+  /** words the subject or text holds (case-insensitive) */
+  q: z.string().min(1).max(200).optional(),
+  /** messages with at least one delivery in this status */
+  status: z.enum(['pending', 'delivered', 'failed', 'muted', 'held']).optional(),
+});
+
+/** Every word of `q` is in the subject or the text. */
+export function textMatches(m: MessageRecord, q: string): boolean {
+  const hay = `${m.subject ?? ''}\n${m.text ?? m.bodies.default ?? Object.values(m.bodies)[0] ?? ''}`.toLocaleLowerCase();
+  return q
+    .toLocaleLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((w) => hay.includes(w));
+}
 const deliveriesQuery = limitQuery.extend({
   cursor: cursorParam,
   status: z.enum(['pending', 'delivered', 'failed', 'muted', 'held']).optional(),
@@ -104,8 +122,12 @@ export function messageRoutes(h: Herald): Router {
       until: q.until,
       notBefore: Date.parse(topic.createdAt),
       cursor: cursorOf(q.cursor),
+      match: q.q ? (m) => textMatches(m, q.q!) : undefined,
     });
-    res.json({ messages: await Promise.all(page.messages.map((m) => view(m, LIST_TEXT_CHARS))), next: nextOf(page.next) });
+    let views = await Promise.all(page.messages.map((m) => view(m, LIST_TEXT_CHARS)));
+    // a status is the deliveries', read with them: a page may hold fewer than `limit`; `next` goes on
+    if (q.status) views = views.filter((v) => v.deliveries.some((d) => d.status === q.status));
+    res.json({ messages: views, next: nextOf(page.next) });
   });
 
   const listedDelivery = (d: DeliveryRecord) => ({ ...deliveryView(d), messageId: d.messageId, topic: d.topic });
