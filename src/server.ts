@@ -25,11 +25,13 @@ import { resealSubscriptions } from './security/reseal.js';
 import { loadSecretKey, SecretBox } from './security/secret-box.js';
 import { AuditRepo } from './store/audit.js';
 import { MessageRepo } from './store/messages.js';
+import { migrateIndexes } from './store/migrate-indexes.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { SubscriptionRepo } from './store/subscriptions.js';
 import { TemplateRepo } from './store/templates.js';
 import { hashToken, newToken, TokenRepo } from './store/tokens.js';
+import { RecordSweeper } from './store/sweep.js';
 import { TopicRepo } from './store/topics.js';
 
 export interface Running {
@@ -40,6 +42,8 @@ export interface Running {
   generatedAdminToken?: string;
   /** where the admin token in force came from */
   adminTokenSource: AdminTokenSource;
+  /** the record sweep (runs on its own every records.sweepIntervalMs) */
+  sweeper: RecordSweeper;
   stop(): Promise<void>;
 }
 
@@ -120,6 +124,8 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
   const store = redis?.store ?? createStore(config);
   opened.push(() => store.close());
   await store.ping();
+  const migrated = await migrateIndexes(store);
+  if (migrated) log.info(`moved ${migrated} record index entries into the time-ordered indexes`);
   const events = new EventEmitter();
   events.setMaxListeners(50);
   // SSRF guard at connect time: HERALD_ALLOW_HOSTS and the operator's own platform base URLs are trusted
@@ -229,14 +235,18 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     });
   });
   const port = (server.address() as { port: number }).port;
-  const sweep = setInterval(() => void (store as SqliteStore).sweepExpired?.().catch(() => {}), 3_600_000);
-  sweep.unref();
+  const sweeper = new RecordSweeper(store, {
+    retentionMs: config.records.retentionDays * 86_400_000,
+    auditRetentionMs: config.audit.retentionDays * 86_400_000,
+    log,
+  });
+  sweeper.start(config.records.sweepIntervalMs);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       herald.state.shuttingDown = true;
-      clearInterval(sweep);
+      await sweeper.stop();
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       await queue.stop();
@@ -249,5 +259,5 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
       await redis?.close();
     })());
 
-  return { herald, server, port, generatedAdminToken, adminTokenSource: admin.source, stop };
+  return { herald, server, port, generatedAdminToken, adminTokenSource: admin.source, sweeper, stop };
 }

@@ -49,9 +49,9 @@ export function renderDiscord(msg: OutboundMessage): DiscordPayload[] {
   const mention = [...(msg.mentions.all ? ['@everyone'] : []), ...users.map((u) => `<@${u}>`)].join(' ');
   // Discord renders markdown in descriptions; plain text only needs its markdown characters escaped.
   const body = msg.format === 'text' ? msg.text.replace(/([\\*_~`|>#[\]()-])/g, '\\$1') : msg.text;
-  const build = (chunk: string, i: number, n: number): DiscordPayload => ({
+  const build = (chunk: string, i: number): DiscordPayload => ({
     ...(i === 0 && mention ? { content: mention } : {}),
-    embeds: [{ title: n > 1 ? oneLine(`${title}`, TITLE_MAX_CHARS) : title, description: chunk, color: LEVEL_COLORS[msg.level], timestamp: msg.createdAt || undefined, footer: { text: footer } }],
+    embeds: [{ title, description: chunk, color: LEVEL_COLORS[msg.level], timestamp: msg.createdAt || undefined, footer: { text: footer } }],
     allowed_mentions: i === 0 ? { parse: msg.mentions.all ? ['everyone'] : [], users } : { parse: [] },
   });
   const measure = (p: DiscordPayload): number => Math.max(p.embeds[0]!.description.length, embedChars(p.embeds[0]!) - (EMBED_TOTAL_MAX_CHARS - DESCRIPTION_MAX_CHARS));

@@ -94,7 +94,7 @@ interface Smtp {
 }
 
 /** Off (undefined) until both are set; a malformed value stops the start, naming the variable, never its value. */
-function smtpSettings(deps: AdapterDeps): Smtp | undefined {
+export function smtpSettings(deps: Pick<AdapterDeps, 'config'>): Smtp | undefined {
   const url = typeof deps.config.smtpUrl === 'string' ? deps.config.smtpUrl.trim() : '';
   const from = typeof deps.config.from === 'string' ? deps.config.from.trim() : '';
   if (!url && !from) return undefined;
@@ -111,8 +111,13 @@ function smtpSettings(deps: AdapterDeps): Smtp | undefined {
   if (!ADDRESS.test(address) || /[\r\n]/.test(from)) {
     throw new Error('HERALD_SMTP_FROM (platforms.email.from) must be an address, e.g. "Herald <herald@example.com>"');
   }
-  return { url, from };
+  // nodemailer waits 2 min to connect and 10 min on a silent socket by default: too long to hold a delivery
+  for (const [key, ms] of Object.entries(SMTP_TIMEOUTS_MS)) if (!parsed.searchParams.has(key)) parsed.searchParams.set(key, String(ms));
+  return { url: parsed.toString(), from };
 }
+
+/** Connection options read from the URL's query by nodemailer, unless the operator's URL sets them. */
+const SMTP_TIMEOUTS_MS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 
 export function recipients(endpoint: string): string[] {
   return endpoint.replace(/^mailto:/i, '').split(',').filter(Boolean);

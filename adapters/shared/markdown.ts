@@ -159,7 +159,3 @@ export function renderMarkdown(src: string, d: Dialect): string {
   return blocks().join('\n\n');
 }
 
-/** Links a person may open: http(s) and mailto only (no javascript:, data:, tg: from a message). */
-export function isSafeHref(href: string): boolean {
-  return /^(https?:|mailto:)/i.test(href.trim());
-}

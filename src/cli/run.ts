@@ -4,6 +4,8 @@ import { clientFrom, GLOBAL_HELP, type Io } from './options.js';
 import { publishCommand } from './publish.js';
 import { recordsCommand } from './records.js';
 import { serveCommand } from './serve.js';
+import { deliveriesCommand, subscriptionsCommand, templatesCommand, tokensCommand } from './resources.js';
+import { tailCommand } from './tail.js';
 import { subscribeCommand, topicsCommand } from './topics.js';
 
 export const HELP = `herald — publish to topics and follow deliveries on a Herald server
@@ -13,10 +15,20 @@ Usage: herald <command> [arguments] [options]
 Commands:
   serve                                   start the server (like npm start)
   publish <topic> [text | -]              publish a message (stdin with "-" or a pipe)
-  topics [create <name>]                  list topics, or create one
+  topics [list | create <name> | delete <name>]
+                                          topics
+  subscriptions list <topic> | create <topic> --protocol p --endpoint e | delete <id>
+                                          robots and webhooks subscribed to a topic
   subscribe <topic> --protocol p --endpoint e [--secret s] [--keyword k]
-                                          subscribe a robot or webhook
+                                          the same as subscriptions create
+  templates [list | create <name> --protocol p --content c | update <name> <p> | delete <name> <p>]
+                                          message templates
+  tokens [list | create <name> --scope s | delete <name>]
+                                          API tokens
+  deliveries list --failed | replay --failed [--topic t] [--dry-run] | replay <deliveryId>
+                                          failed deliveries, replayed all at once
   records <messageId> [--wait]            what happened to each delivery
+  tail <topic>                            follow new messages and their deliveries
 
 ${GLOBAL_HELP}
 
@@ -29,7 +41,12 @@ const COMMANDS: Record<string, Command> = {
   publish: publishCommand,
   topics: topicsCommand,
   subscribe: subscribeCommand,
+  subscriptions: subscriptionsCommand,
+  templates: templatesCommand,
+  tokens: tokensCommand,
+  deliveries: deliveriesCommand,
   records: recordsCommand,
+  tail: tailCommand,
 };
 
 /** Runs one command line; the exit code, or undefined when a server was started and keeps running. */

@@ -13,8 +13,9 @@ function endpointExamples(): string {
     .join('\n');
 }
 
-export const TOPICS_HELP = `Usage: herald topics                     list topics with their subscription counts
-       herald topics create <name> [--display-name <text>]`;
+export const TOPICS_HELP = `Usage: herald topics [list]               list topics with their subscription counts
+       herald topics create <name> [--display-name <text>]
+       herald topics delete <name>           deletes the topic and its subscriptions`;
 
 export const SUBSCRIBE_HELP = `Usage: herald subscribe <topic> --protocol <p> --endpoint <url> [--secret <s>] [--keyword <k>] [--remark <r>]
 
@@ -46,7 +47,15 @@ export async function topicsCommand(args: string[], io: Io, client: (v: { url?: 
     io.out(values.json ? JSON.stringify(t, null, 2) : `created topic ${t.name}`);
     return 0;
   }
-  if (action !== undefined) throw new UsageError(`Unknown topics action "${action}"; use "herald topics" or "herald topics create <name>".`);
+  if (action === 'delete' || action === 'rm') {
+    if (!name || rest.length) throw new UsageError('Give one topic name: herald topics delete <name>.');
+    await client(values).call('DELETE', `/v1/topics/${encodeURIComponent(name)}`);
+    io.out(values.json ? JSON.stringify({ deleted: name }, null, 2) : `deleted topic ${name} and its subscriptions`);
+    return 0;
+  }
+  if (action !== undefined && action !== 'list' && action !== 'ls') {
+    throw new UsageError(`Unknown topics action "${action}"; use list, create or delete.`);
+  }
   const { topics } = await client(values).call<{ topics: Topic[] }>('GET', '/v1/topics');
   if (values.json) io.out(JSON.stringify({ topics }, null, 2));
   else if (topics.length === 0) io.out('no topics yet; create one with: herald topics create <name>');

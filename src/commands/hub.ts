@@ -44,7 +44,11 @@ export class ChatCommandHub implements CommandHub {
 
   async run(input: InboundCommand): Promise<string> {
     const cmd: InboundCommand = { ...input, protocol: this.protocol };
-    const parsed = parseCommand(cmd.text);
+    const found = parseCommand(cmd.text);
+    // commands.locale fixes the reply language; `auto` answers in the language of the words used
+    const locale = this.h.config.commands.locale;
+    const fixed: Lang | undefined = locale === 'zh-CN' ? 'zh' : locale === 'en' ? 'en' : undefined;
+    const parsed = fixed ? (found.ok ? { ...found, command: { ...found.command, lang: fixed } } : { ...found, lang: fixed }) : found;
     if (!parsed.ok) return say(parsed.lang, 'unknownCommand', { word: parsed.word });
     const { lang } = parsed.command;
     try {

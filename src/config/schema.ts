@@ -40,7 +40,8 @@ export const configSchema = z.strictObject({
   allowHosts: z.array(z.string().min(1)),
   logLevel: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']),
   logFormat: z.enum(['json', 'pretty']),
-  records: z.strictObject({ retentionDays: z.number().positive() }),
+  records: z.strictObject({ retentionDays: z.number().positive(), sweepIntervalMs: z.number().int().min(10) }),
+  audit: z.strictObject({ retentionDays: z.number().positive() }),
   /** the address people reach Herald at (HERALD_PUBLIC_URL): silence links and record links start with it */
   publicUrl: z
     .string()
@@ -83,7 +84,12 @@ export const configSchema = z.strictObject({
     renderTimeoutMs: z.number().int().min(10).max(60_000),
   }),
   redis: z.strictObject({ keyPrefix: z.string() }),
-  commands: z.record(z.string(), commandPolicy).default({}),
+  /** `locale`: the bot's reply language (`auto` follows the words used); any other key is a protocol's command policy */
+  commands: z
+    .object({ locale: z.enum(['auto', 'en', 'zh-CN']).default('auto') })
+    .catchall(commandPolicy)
+    // the index signature (policies) cannot type `locale` itself: the default is the parsed shape
+    .default({ locale: 'auto' } as never),
   platforms: z.record(z.string(), platform),
 });
 

@@ -61,4 +61,10 @@ export const commonParameters: Record<string, Parameter> = {
   TopicName: pathParam('name', 'The topic name.', TOPIC_NAME),
   SubscriptionId: pathParam('id', 'The subscription id.', ID),
   Limit: { name: 'limit', in: 'query', description: 'How many to list.', schema: { type: 'integer', minimum: 1 } },
+  Cursor: {
+    name: 'cursor',
+    in: 'query',
+    description: 'Where to go on: the `next` of the previous page, unchanged (opaque).',
+    schema: { type: 'string', maxLength: 512 },
+  },
 };

@@ -4,6 +4,18 @@ import type { Paths } from './types.js';
 
 const tags = ['Records'];
 const DELIVERY_ID = { type: 'string', pattern: '^[a-z0-9]{1,64}\\.\\d{5}$' };
+const NEXT = { type: ['string', 'null'], description: 'The cursor of the next page; null when there is no more.' };
+const LISTED_DELIVERIES = {
+  type: 'object',
+  required: ['deliveries', 'next'],
+  properties: {
+    deliveries: {
+      type: 'array',
+      items: { allOf: [ref('Delivery'), { type: 'object', properties: { messageId: ID, topic: TOPIC_NAME } }] },
+    },
+    next: NEXT,
+  },
+};
 
 export const messagePaths: Paths = {
   '/v1/messages/{id}': {
@@ -20,11 +32,43 @@ export const messagePaths: Paths = {
     get: {
       tags,
       operationId: 'listTopicMessages',
-      summary: "A topic's recent messages, newest first",
-      description: 'Any token that may publish to the topic may read its records.',
-      parameters: [param('TopicName'), param('Limit')],
+      summary: "A topic's messages, newest first, a page at a time",
+      description:
+        'Any token that may publish to the topic may read its records. Pages come from a time-ordered index, so the newest page costs the same at any size; pass `next` as `cursor` for the following page (null: no more). Records older than the topic itself (from an earlier, deleted topic of the same name) are never listed.',
+      parameters: [
+        param('TopicName'),
+        param('Limit'),
+        param('Cursor'),
+        { name: 'since', in: 'query', description: 'Only messages published at or after this time.', schema: ISO_TIME },
+        { name: 'until', in: 'query', description: 'Only messages published at or before this time.', schema: ISO_TIME },
+      ],
       responses: {
-        '200': ok('Newest first.', { type: 'object', properties: { messages: { type: 'array', items: ref('Message') } } }),
+        '200': ok('Newest first.', {
+          type: 'object',
+          required: ['messages', 'next'],
+          properties: { messages: { type: 'array', items: ref('Message') }, next: NEXT },
+        }),
+        ...adminErrors,
+        '404': answer('TopicNotFound'),
+      },
+    },
+  },
+  '/v1/deliveries': {
+    get: {
+      tags,
+      operationId: 'listDeliveries',
+      summary: 'Deliveries by status, topic and subscription, newest message first, a page at a time',
+      description:
+        "Any filter may be combined. A listing reads at most 2,000 records per call; when filters skip many, a page may hold fewer than `limit` with a `next` to go on from. `next` null: no more.",
+      parameters: [
+        param('Limit'),
+        param('Cursor'),
+        { name: 'status', in: 'query', schema: { enum: ['pending', 'delivered', 'failed', 'muted', 'held'] } },
+        { name: 'topic', in: 'query', schema: TOPIC_NAME },
+        { name: 'subscription', in: 'query', description: 'A subscription id.', schema: ID },
+      ],
+      responses: {
+        '200': ok('Newest message first.', LISTED_DELIVERIES),
         ...adminErrors,
         '404': answer('TopicNotFound'),
       },
@@ -34,18 +78,10 @@ export const messagePaths: Paths = {
     get: {
       tags,
       operationId: 'listFailedDeliveries',
-      summary: 'Failed deliveries, newest first',
-      parameters: [param('Limit')],
+      summary: 'Failed deliveries, newest first (GET /v1/deliveries?status=failed)',
+      parameters: [param('Limit'), param('Cursor')],
       responses: {
-        '200': ok('Newest first.', {
-          type: 'object',
-          properties: {
-            deliveries: {
-              type: 'array',
-              items: { allOf: [ref('Delivery'), { type: 'object', properties: { messageId: ID, topic: TOPIC_NAME } }] },
-            },
-          },
-        }),
+        '200': ok('Newest first.', LISTED_DELIVERIES),
         ...adminErrors,
       },
     },
@@ -136,6 +172,8 @@ export const messageSchemas = {
           },
         },
       },
+      releaseAt: { ...ISO_TIME, description: 'Held by quiet hours: when they end and it goes out in a digest.' },
+      digest: { ...DELIVERY_ID, description: 'The quiet-hours digest delivery that carried it.' },
       replays: { type: 'integer', minimum: 1, description: 'How often it was replayed.' },
       replayedAt: ISO_TIME,
       platformMessageId: { type: 'string', description: "The platform's id of what was sent, where the platform gives one (chats whose messages can be edited)." },

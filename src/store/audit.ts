@@ -1,5 +1,6 @@
 /** The audit trail: every admin change with actor, time, action and target; never a secret. */
-import { newId } from './ids.js';
+import { idTime, newId } from './ids.js';
+import { AUDIT_INDEX } from './indexes.js';
 import type { Store } from './store.js';
 
 export interface AuditEntry {
@@ -28,15 +29,15 @@ export class AuditRepo {
     const entry: AuditEntry = { id: newId('a'), at: new Date().toISOString(), actor, action, target, details: withoutEndpoints(details) };
     await this.store.batch([
       { op: 'set', key: `audit:${entry.id}`, value: entry },
-      { op: 'sadd', set: 'audit', member: entry.id },
+      { op: 'zadd', set: AUDIT_INDEX, score: idTime(entry.id), member: entry.id },
     ]);
   }
 
-  /** Newest first. */
+  /** Newest first, older than the entry `before` when given. */
   async list(limit: number, before?: string): Promise<AuditEntry[]> {
-    let ids = (await this.store.smembers('audit')).sort().reverse();
-    if (before) ids = ids.filter((id) => id < before);
-    return (await this.store.getMany<AuditEntry>(ids.slice(0, limit).map((id) => `audit:${id}`)))
+    const after = before ? { score: idTime(before), member: before } : undefined;
+    const ids = (await this.store.zrange(AUDIT_INDEX, { limit, after })).map((e) => e.member);
+    return (await this.store.getMany<AuditEntry>(ids.map((id) => `audit:${id}`)))
       .filter((e): e is AuditEntry => !!e)
       .map((e) => (e.details && ('endpoint' in e.details || 'endpoints' in e.details) ? { ...e, details: withoutEndpoints(e.details) } : e));
   }

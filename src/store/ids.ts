@@ -12,3 +12,9 @@ export function newId(prefix: string): string {
   const counter = seq.toString(36).padStart(3, '0');
   return `${prefix}${time}${counter}${randomBytes(5).toString('hex')}`;
 }
+
+/** The creation time (ms) an id from newId carries, after its one-letter prefix. */
+export function idTime(id: string): number {
+  const t = Number.parseInt(id.slice(1, 10), 36);
+  return Number.isFinite(t) ? t : 0;
+}

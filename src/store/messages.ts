@@ -2,8 +2,15 @@
  * Messages and their deliveries. A message holds the text rendered for each protocol at publish
  * time; a delivery is one (message, subscription) pair with its own status. `pending` lists the
  * deliveries not yet final: that set is what survives a crash and is resumed at start.
+ *
+ * Time-ordered indexes (scored by the time in the record's id): `topic-msgs:<topic>` (message
+ * ids), `msgs` (`<id>:<topic>` of every message) and `failed` (delivery ids). The record sweep
+ * (sweep.ts) keeps them bounded; listings page through them (record-queries.ts).
  */
 import type { Level, MessageAction, Mentions } from '../../adapters/types.js';
+import { idTime } from './ids.js';
+import { type DeliveryPage, type DeliveryQuery, listDeliveries, listMessages, type MessagePage, type MessageQuery } from './record-queries.js';
+import { deliveryId, FAILED_INDEX, MESSAGES_INDEX, topicIndex } from './indexes.js';
 import type { Store, WriteOp } from './store.js';
 
 export interface MessageRecord {
@@ -31,7 +38,7 @@ export interface MessageRecord {
   actions?: MessageAction[];
 }
 
-export type MessageVariant = Pick<MessageRecord, 'subject' | 'level' | 'mentions' | 'attributes' | 'bodies' | 'alertKeys'>;
+export type MessageVariant = Pick<MessageRecord, 'subject' | 'text' | 'level' | 'mentions' | 'attributes' | 'bodies' | 'alertKeys' | 'actions'>;
 
 /** muted: recorded while its subscription was muted, never sent; held: waits for the end of quiet hours */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'muted' | 'held';
@@ -102,7 +109,7 @@ export interface DeliveryRecord {
 /** The deliveries waiting for their subscription's quiet hours to end (src/routing/quiet-release.ts). */
 export const HELD_SET = 'held';
 
-export const deliveryId = (messageId: string, index: number) => `${messageId}.${index.toString().padStart(5, '0')}`;
+export { deliveryId };
 
 export class MessageRepo {
   constructor(
@@ -114,14 +121,18 @@ export class MessageRepo {
   createOps(msg: MessageRecord, deliveries: DeliveryRecord[]): WriteOp[] {
     const ops: WriteOp[] = [
       { op: 'set', key: `msg:${msg.id}`, value: msg, ttlMs: this.retentionMs },
-      { op: 'sadd', set: `topic-msgs:${msg.topic}`, member: msg.id },
+      { op: 'zadd', set: topicIndex(msg.topic), score: idTime(msg.id), member: msg.id },
+      { op: 'zadd', set: MESSAGES_INDEX, score: idTime(msg.id), member: `${msg.id}:${msg.topic}` },
     ];
     for (const d of deliveries) {
       if (d.status === 'pending') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
       else if (d.status === 'held') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: HELD_SET, member: d.id });
       else if (d.status === 'failed') {
         // failed at publish (its template passed the budget): listed with the failed, replayable
-        ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs }, { op: 'sadd', set: 'failed', member: d.id });
+        ops.push(
+          { op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs },
+          { op: 'zadd', set: FAILED_INDEX, score: idTime(d.id), member: d.id },
+        );
       } else ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs }); // muted: final at once
     }
     return ops;
@@ -142,13 +153,14 @@ export class MessageRepo {
     );
   }
 
-  /** Newest first. Ids are time-sortable. */
-  async listByTopic(topic: string, limit: number): Promise<MessageRecord[]> {
-    const ids = (await this.store.smembers(`topic-msgs:${topic}`)).sort().reverse();
-    const found = await this.store.getMany<MessageRecord>(ids.slice(0, limit).map((id) => `msg:${id}`));
-    const gone = ids.slice(0, limit).filter((_, i) => !found[i]);
-    if (gone.length) await this.store.srem(`topic-msgs:${topic}`, ...gone); // expired records
-    return found.filter((m): m is MessageRecord => !!m);
+  /** A topic's messages, newest first, a page at a time. */
+  listMessages(q: MessageQuery): Promise<MessagePage> {
+    return listMessages(this.store, q);
+  }
+
+  /** Deliveries by status, topic and subscription, newest message first, a page at a time. */
+  listDeliveries(q: DeliveryQuery): Promise<DeliveryPage> {
+    return listDeliveries(this.store, q);
   }
 
   pendingIds(): Promise<string[]> {
@@ -156,10 +168,7 @@ export class MessageRepo {
   }
 
   async failed(limit: number): Promise<DeliveryRecord[]> {
-    const ids = (await this.store.smembers('failed')).sort().reverse().slice(0, limit);
-    return (await this.store.getMany<DeliveryRecord>(ids.map((id) => `dlv:${id}`))).filter(
-      (d): d is DeliveryRecord => !!d,
-    );
+    return (await this.listDeliveries({ status: 'failed', limit })).deliveries;
   }
 
   /** Saves a delivery's progress; a final status leaves `pending` and starts its retention clock. */
@@ -184,11 +193,15 @@ export class MessageRepo {
       ops.push({ op: 'set', key: `dlv:${d.id}`, value: d });
     } else if (d.status === 'pending') {
       ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
-      ops.push({ op: 'srem', set: 'failed', member: d.id });
+      ops.push({ op: 'zrem', set: FAILED_INDEX, member: d.id });
     } else {
       ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs });
       ops.push({ op: 'srem', set: 'pending', member: d.id });
-      ops.push({ op: d.status === 'failed' ? 'sadd' : 'srem', set: 'failed', member: d.id });
+      ops.push(
+        d.status === 'failed'
+          ? { op: 'zadd', set: FAILED_INDEX, score: idTime(d.id), member: d.id }
+          : { op: 'zrem', set: FAILED_INDEX, member: d.id },
+      );
     }
     return ops;
   }

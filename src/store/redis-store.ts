@@ -3,12 +3,13 @@
  * through Keyv (same `{value, expires}` JSON as the SQLite engine); sets, set-if-absent and batches
  * use the underlying node-redis client directly (SADD/SREM/SMEMBERS/SCARD, SET NX PX, MULTI), which
  * is what makes concurrent writers from different instances safe: Redis applies each atomically.
- * Every key starts with `redis.keyPrefix`; sets live under `<prefix>set:` so they never meet a value.
+ * Every key starts with `redis.keyPrefix`; sets live under `<prefix>set:` and sorted indexes (ZSETs)
+ * under `<prefix>z:`, so they never meet a value.
  * https://keyv.org/docs/storage-adapters/redis/
  */
 import KeyvRedis, { Keyv } from '@keyv/redis';
 import { bounded, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, createStoreClient, unavailable } from '../redis/connection.js';
-import type { Store, WriteOp } from './store.js';
+import type { Store, WriteOp, ZEntry, ZRange } from './store.js';
 
 /** Keys read per MGET. */
 const GET_CHUNK = 1_000;
@@ -60,6 +61,10 @@ export class RedisStore implements Store {
 
   private s(set: string): string {
     return `${this.prefix}set:${set}`;
+  }
+
+  private z(set: string): string {
+    return `${this.prefix}z:${set}`;
   }
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {
@@ -127,6 +132,43 @@ export class RedisStore implements Store {
     return this.run(async () => Number(await this.raw.sCard(this.s(set))));
   }
 
+  zadd(set: string, score: number, member: string): Promise<void> {
+    return this.batch([{ op: 'zadd', set, score, member }]);
+  }
+
+  /**
+   * ZRANGE … BYSCORE [REV] LIMIT. Redis orders equal scores by member, as SQLite's index does; a
+   * cursor bounds the score inclusively and the entries at its own score up to it are skipped, so
+   * this reads a little more than `limit` until enough are past the cursor.
+   */
+  zrange(set: string, range: ZRange): Promise<ZEntry[]> {
+    const desc = range.order !== 'asc';
+    let min: number | string = range.min ?? '-inf';
+    let max: number | string = range.max ?? '+inf';
+    const after = range.after;
+    if (after) {
+      if (desc) max = typeof max === 'number' ? Math.min(max, after.score) : after.score;
+      else min = typeof min === 'number' ? Math.max(min, after.score) : after.score;
+    }
+    const past = (e: ZEntry) =>
+      !after || (desc ? e.score < after.score || e.member < after.member : e.score > after.score || e.member > after.member);
+    return this.run(async () => {
+      for (let count = range.limit + 16; ; count *= 4) {
+        const rows = await this.raw.zRangeWithScores(this.z(set), desc ? max : min, desc ? min : max, {
+          BY: 'SCORE',
+          REV: desc || undefined,
+          LIMIT: { offset: 0, count },
+        });
+        const entries = rows.map((r) => ({ member: r.value, score: Number(r.score) })).filter(past);
+        if (entries.length >= range.limit || rows.length < count) return entries.slice(0, range.limit);
+      }
+    });
+  }
+
+  zcard(set: string): Promise<number> {
+    return this.run(async () => Number(await this.raw.zCard(this.z(set))));
+  }
+
   /** MULTI/EXEC: the ops of one batch are applied together, in order. */
   async batch(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
@@ -138,7 +180,9 @@ export class RedisStore implements Store {
           else multi.set(this.k(op.key), serialize(op.value));
         } else if (op.op === 'del') multi.del(this.k(op.key));
         else if (op.op === 'sadd') multi.sAdd(this.s(op.set), op.member);
-        else multi.sRem(this.s(op.set), op.member);
+        else if (op.op === 'srem') multi.sRem(this.s(op.set), op.member);
+        else if (op.op === 'zadd') multi.zAdd(this.z(op.set), { score: op.score, value: op.member });
+        else multi.zRem(this.z(op.set), op.member);
       }
       await multi.exec();
     });

@@ -2,7 +2,8 @@
  * The embedded store: one SQLite file in HERALD_DATA_DIR, opened through libsql (SQLite with
  * prebuilt binaries shipped as ordinary npm packages, so installing compiles nothing). Rows keep
  * keyv's format, `keyv(key, value)` with `{value, expires}` JSON, and sets live in the
- * `herald_sets` side table, so a data dir written by @keyv/sqlite opens unchanged.
+ * `herald_sets` side table, so a data dir written by @keyv/sqlite opens unchanged. Sorted indexes
+ * (time-ordered records) live in `herald_zsets`, read through its (name, score, member) index.
  *
  * The driver is synchronous. Writes queued within one tick are grouped into one transaction
  * (group commit), which is what makes durable publishes cheap; a group is cut after
@@ -14,7 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { liveValue, RecentValues } from './recent-values.js';
-import type { Store, WriteOp } from './store.js';
+import type { Store, WriteOp, ZEntry, ZRange } from './store.js';
 
 type Db = InstanceType<typeof Database>;
 interface Pending {
@@ -48,6 +49,8 @@ export class SqliteStore implements Store {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly recent = new RecentValues(RECENT_VALUES_MAX_CHARS);
   private readonly sql: ReturnType<typeof prepare>;
+  /** zrange's statements, one per shape of query */
+  private readonly ranges = new Map<string, { all(...params: unknown[]): unknown[] }>();
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -60,6 +63,10 @@ export class SqliteStore implements Store {
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS herald_sets(name TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY(name, member)) WITHOUT ROWID',
     );
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS herald_zsets(name TEXT NOT NULL, member TEXT NOT NULL, score INTEGER NOT NULL, PRIMARY KEY(name, member)) WITHOUT ROWID',
+    );
+    this.db.exec('CREATE INDEX IF NOT EXISTS herald_zsets_order ON herald_zsets(name, score, member)');
     // finds expired rows without reading the table; rows without a TTL are not in it
     this.db.exec(
       "CREATE INDEX IF NOT EXISTS keyv_expires ON keyv(value->>'expires') WHERE value->>'expires' IS NOT NULL",
@@ -136,6 +143,43 @@ export class SqliteStore implements Store {
     return Number((this.sql.scard.get(set) as { n: number } | undefined)?.n ?? 0);
   }
 
+  zadd(set: string, score: number, member: string): Promise<void> {
+    return this.batch([{ op: 'zadd', set, score, member }]);
+  }
+
+  async zrange(set: string, range: ZRange): Promise<ZEntry[]> {
+    const desc = range.order !== 'asc';
+    const where = ['name = ?'];
+    const params: unknown[] = [set];
+    if (range.min !== undefined) {
+      where.push('score >= ?');
+      params.push(range.min);
+    }
+    if (range.max !== undefined) {
+      where.push('score <= ?');
+      params.push(range.max);
+    }
+    if (range.after) {
+      // strictly past the cursor in this order; written out so the index serves it
+      const cmp = desc ? '<' : '>';
+      where.push(`(score ${cmp} ? OR (score = ? AND member ${cmp} ?))`);
+      params.push(range.after.score, range.after.score, range.after.member);
+    }
+    params.push(range.limit);
+    const dir = desc ? 'DESC' : 'ASC';
+    const sql = `SELECT member, score FROM herald_zsets WHERE ${where.join(' AND ')} ORDER BY score ${dir}, member ${dir} LIMIT ?`;
+    let stmt = this.ranges.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql) as unknown as { all(...params: unknown[]): unknown[] };
+      this.ranges.set(sql, stmt);
+    }
+    return (stmt.all(...params) as { member: string; score: number }[]).map((r) => ({ member: r.member, score: Number(r.score) }));
+  }
+
+  async zcard(set: string): Promise<number> {
+    return Number((this.sql.zcard.get(set) as { n: number } | undefined)?.n ?? 0);
+  }
+
   batch(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new Error('the store is closed'));
@@ -177,7 +221,8 @@ export class SqliteStore implements Store {
     const members = new Map<string, WriteOp>();
     for (const op of ops) {
       if (op.op === 'set' || op.op === 'del') kv.set(op.key, op);
-      else members.set(`${op.set}\u0000${op.member}`, op);
+      else if (op.op === 'sadd' || op.op === 'srem') members.set(`s\u0000${op.set}\u0000${op.member}`, op);
+      else members.set(`z\u0000${op.set}\u0000${op.member}`, op);
     }
     const upserts: [string, string][] = [];
     const deletes: string[] = [];
@@ -187,9 +232,13 @@ export class SqliteStore implements Store {
     }
     const adds: [string, string][] = [];
     const rems: [string, string][] = [];
+    const zadds: [string, string, number][] = [];
+    const zrems: [string, string][] = [];
     for (const op of members.values()) {
       if (op.op === 'sadd') adds.push([op.set, op.member]);
       else if (op.op === 'srem') rems.push([op.set, op.member]);
+      else if (op.op === 'zadd') zadds.push([op.set, op.member, Math.trunc(op.score)]);
+      else if (op.op === 'zrem') zrems.push([op.set, op.member]);
     }
     this.db.exec('BEGIN IMMEDIATE');
     try {
@@ -197,6 +246,8 @@ export class SqliteStore implements Store {
       if (deletes.length) this.sql.del.run(JSON.stringify(deletes));
       if (adds.length) this.sql.sadd.run(JSON.stringify(adds));
       if (rems.length) this.sql.srem.run(JSON.stringify(rems));
+      if (zadds.length) this.sql.zadd.run(JSON.stringify(zadds));
+      if (zrems.length) this.sql.zrem.run(JSON.stringify(zrems));
       this.db.exec('COMMIT');
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -268,6 +319,12 @@ function prepare(db: Db) {
     del: db.prepare('DELETE FROM keyv WHERE key IN (SELECT value FROM json_each(?))'),
     sadd: db.prepare('INSERT OR IGNORE INTO herald_sets(name, member) SELECT value->>0, value->>1 FROM json_each(?)'),
     srem: db.prepare('DELETE FROM herald_sets WHERE (name, member) IN (SELECT value->>0, value->>1 FROM json_each(?))'),
+    zadd: db.prepare(
+      `INSERT INTO herald_zsets(name, member, score) SELECT value->>0, value->>1, value->>2 FROM json_each(?)
+       WHERE true ON CONFLICT(name, member) DO UPDATE SET score = excluded.score`,
+    ),
+    zrem: db.prepare('DELETE FROM herald_zsets WHERE (name, member) IN (SELECT value->>0, value->>1 FROM json_each(?))'),
+    zcard: db.prepare('SELECT count(*) AS n FROM herald_zsets WHERE name = ?'),
     smembers: db.prepare('SELECT member FROM herald_sets WHERE name = ? ORDER BY member').pluck(),
     scard: db.prepare('SELECT count(*) AS n FROM herald_sets WHERE name = ?'),
     expired: db

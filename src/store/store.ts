@@ -7,7 +7,28 @@ export type WriteOp =
   | { op: 'set'; key: string; value: unknown; ttlMs?: number }
   | { op: 'del'; key: string }
   | { op: 'sadd'; set: string; member: string }
-  | { op: 'srem'; set: string; member: string };
+  | { op: 'srem'; set: string; member: string }
+  | { op: 'zadd'; set: string; score: number; member: string }
+  | { op: 'zrem'; set: string; member: string };
+
+/** One member of a sorted index with its score (a time in ms). */
+export interface ZEntry {
+  member: string;
+  score: number;
+}
+
+/**
+ * A slice of a sorted index, ordered by (score, member): newest first unless `order` is `asc`.
+ * `min` and `max` bound the score (inclusive); `after` continues strictly past that entry in the
+ * chosen order (a cursor).
+ */
+export interface ZRange {
+  limit: number;
+  order?: 'asc' | 'desc';
+  min?: number;
+  max?: number;
+  after?: ZEntry;
+}
 
 export interface Store {
   readonly kind: 'sqlite' | 'redis';
@@ -21,10 +42,16 @@ export interface Store {
   srem(set: string, ...members: string[]): Promise<void>;
   smembers(set: string): Promise<string[]>;
   scard(set: string): Promise<number>;
+  /** Sorted indexes (a side table in SQLite, ZSETs in Redis); a name never meets a set's. */
+  zadd(set: string, score: number, member: string): Promise<void>;
+  zrange(set: string, range: ZRange): Promise<ZEntry[]>;
+  zcard(set: string): Promise<number>;
   /** All ops become durable together (one transaction / MULTI). */
   batch(ops: WriteOp[]): Promise<void>;
   /** Make deleted data unrecoverable from the engine's files (SQLite: checkpoint the WAL). */
   purge(): Promise<void>;
+  /** Drops rows whose TTL has passed, in small batches (SQLite; Redis expires keys itself). */
+  sweepExpired?(): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 /** Topics: `topic:<name>` records and the `topics` index. */
+import { DELETED_TOPICS } from './indexes.js';
 import type { Store } from './store.js';
 
 export interface Topic {
@@ -46,10 +47,15 @@ export class TopicRepo {
     return this.store.set(`topic:${topic.name}`, topic);
   }
 
-  remove(name: string): Promise<void> {
+  /**
+   * Deletes the topic; its records go with it: listings read only records younger than a topic's
+   * creation, and the record sweep deletes the old ones in batches (DELETED_TOPICS says which).
+   */
+  remove(name: string, now = Date.now()): Promise<void> {
     return this.store.batch([
       { op: 'del', key: `topic:${name}` },
       { op: 'srem', set: 'topics', member: name },
+      { op: 'zadd', set: DELETED_TOPICS, score: now, member: name },
     ]);
   }
 }

@@ -1,6 +1,7 @@
 /** The email adapter through nodemailer against a real local SMTP server (smtp-server) that checks each message. */
+import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emailAdapter } from '../../adapters/email/index.js';
+import { emailAdapter, smtpSettings } from '../../adapters/email/index.js';
 import { LEVELS, type Adapter, type SendContext, type Target } from '../../adapters/types.js';
 import { createHttpClient } from '../../src/delivery/http-client.js';
 import { type SmtpFake, startSmtpFake } from '../fakes/smtp-server.js';
@@ -96,6 +97,24 @@ describe('email adapter against a local SMTP server', () => {
     const badFrom = () => emailAdapter.create({ config: { rateLimits: [], smtpUrl: 'smtp://u:secretpw@x:25', from: 'bad' }, log, http, now: Date.now });
     expect(badFrom).toThrow(/HERALD_SMTP_FROM/);
     expect(badFrom).not.toThrow(/secretpw/);
+  });
+
+  it('a server that never greets is a transient failure after the greeting timeout, not a hung delivery', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    // the default is 10 s; the URL's own option wins, which keeps this test short
+    const a = emailAdapter.create({ config: { rateLimits: [], smtpUrl: `smtp://127.0.0.1:${port}?greetingTimeout=300`, from: FROM }, log, http, now: Date.now });
+    const [out] = await deliver(a, box(), msg(), ctx);
+    expect(out).toMatchObject({ ok: false, kind: 'transient', code: 'ETIMEDOUT' });
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  });
+
+  it('bounds connect, greeting and socket waits unless the URL sets its own', () => {
+    const url = new URL(smtpSettings({ config: { rateLimits: [], smtpUrl: 'smtps://u:p@mail.example:465?socketTimeout=5000', from: FROM } })!.url);
+    expect(Object.fromEntries(url.searchParams)).toEqual({ socketTimeout: '5000', connectionTimeout: '10000', greetingTimeout: '10000' });
   });
 
   it('no log line shows the SMTP password', () => {

@@ -121,6 +121,89 @@ describe('talking to a server', () => {
   });
 });
 
+describe('the whole API', () => {
+  it('topics, subscriptions, templates and tokens: list, create, delete, with --json', async () => {
+    expect((await cli(['topics', 'create', 'crud'])).code).toBe(0);
+    const sub = await cli(['subscriptions', 'create', 'crud', '--protocol', 'webhook', '--endpoint', `${rx.url}/crud`, '--secret', 'crud-secret-123', '--json']);
+    expect(sub.code).toBe(0);
+    const { id } = JSON.parse(sub.stdout);
+    const subs = await cli(['subscriptions', 'list', 'crud']);
+    expect(subs.stdout).toMatch(new RegExp(`^ID\\s+PROTOCOL.*\\n${id}\\s+webhook\\s+api\\s+http://127`, 's'));
+    expect(subs.stdout).not.toContain('crud-secret-123');
+
+    const tpl = await cli(['templates', 'create', 'crud-t', '--protocol', 'default', '-'], { input: '**{{subject}}**\n{{message}}' });
+    expect(tpl).toMatchObject({ code: 0, stdout: 'created template crud-t/default\n' });
+    expect((await cli(['templates', 'list'])).stdout).toMatch(/^crud-t\s+default\s+\S+\s+\*\*\{\{subject\}\}\*\*…$/m);
+    const broken = await cli(['templates', 'update', 'crud-t', 'default', '--content', 'x\n{{nope a}}']);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('line 2, column 1: unknown helper "nope"');
+    expect(JSON.parse((await cli(['templates', 'list', '--json'])).stdout).templates).toContainEqual(expect.objectContaining({ name: 'crud-t', content: '**{{subject}}**\n{{message}}' }));
+
+    const made = await cli(['tokens', 'create', 'crud-ci', '--scope', 'publish:crud']);
+    expect(made.code).toBe(0);
+    const token = made.stdout.trim();
+    expect(made.stderr).toContain('shown this once');
+    expect((await cli(['publish', 'crud', 'via the new token'], { env: { HERALD_TOKEN: token } })).code).toBe(0);
+    expect((await cli(['tokens', 'list'])).stdout).toMatch(/^crud-ci\s+publish:crud\s/m);
+    expect((await cli(['tokens', 'delete', 'crud-ci'])).stdout).toBe('deleted token crud-ci\n');
+    expect((await cli(['publish', 'crud', 'revoked'], { env: { HERALD_TOKEN: token } })).code).toBe(1);
+
+    expect((await cli(['templates', 'delete', 'crud-t', 'default'])).code).toBe(0);
+    expect((await cli(['subscriptions', 'delete', id])).stdout).toBe(`deleted subscription ${id}\n`);
+    expect((await cli(['topics', 'delete', 'crud'])).code).toBe(0);
+    const gone = await cli(['topics', 'delete', 'crud']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('topic_not_found');
+    expect((await cli(['tokens', 'create', 'no-scope'])).code).toBe(2);
+    expect((await cli(['subscriptions', 'frob'])).code).toBe(2);
+  });
+
+  it('deliveries replay --failed --topic replays them all and says how many', async () => {
+    expect((await cli(['topics', 'create', 'flaky'])).code).toBe(0);
+    expect((await cli(['subscribe', 'flaky', '--protocol', 'webhook', '--endpoint', `${rx.url}/flaky`, '--secret', 'flaky-secret-1'])).code).toBe(0);
+    rx.failNext(2, 410);
+    const ids: string[] = [];
+    for (const text of ['one', 'two']) ids.push(JSON.parse((await cli(['publish', 'flaky', text, '--json'])).stdout).messageId);
+    for (const id of ids) expect((await cli(['records', id, '--wait'])).code).toBe(1);
+    const listed = await cli(['deliveries', 'list', '--failed']);
+    expect(listed.stdout).toMatch(/flaky\s+webhook\s+1\s+the receiver refused/);
+    expect((await cli(['deliveries', 'replay', '--failed', '--topic', 'flaky', '--dry-run'])).stdout).toBe('2 failed deliveries of topic flaky would be replayed\n');
+    const run = await cli(['deliveries', 'replay', '--failed', '--topic', 'flaky']);
+    expect(run).toMatchObject({ code: 0, stdout: 'replayed 2 failed deliveries of topic flaky\n' });
+    for (const id of ids) expect((await cli(['records', id, '--wait'])).code).toBe(0);
+    expect((await cli(['deliveries', 'replay', '--topic', 'flaky'])).code).toBe(2);
+  });
+
+  it('tail follows new messages and their deliveries', async () => {
+    expect((await cli(['topics', 'create', 'tailed'])).code).toBe(0);
+    expect((await cli(['subscribe', 'tailed', '--protocol', 'webhook', '--endpoint', `${rx.url}/tailed`, '--secret', 'tail-secret-12'])).code).toBe(0);
+    await cli(['publish', 'tailed', 'before tail']);
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'tail', 'tailed', '--interval', '0.2', '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, HERALD_URL: h.url, HERALD_TOKEN: ADMIN },
+    });
+    let out = '';
+    child.stdout!.on('data', (c) => {
+      out += c;
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      await new Promise((r) => child.stderr!.once('data', r)); // "following tailed" once the first poll is done
+      await cli(['publish', 'tailed', 'seen by tail', '--subject', 'Tail me']);
+      const events = await waitFor('the message and its delivery', () => {
+        const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        return lines.some((e) => e.event === 'delivery' && e.delivery.status === 'delivered') && lines;
+      });
+      expect(events[0]).toMatchObject({ event: 'message', message: { subject: 'Tail me', text: 'seen by tail' } });
+      expect(events.some((e: { message?: { text?: string } }) => e.message?.text === 'before tail')).toBe(false);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
 it('serve starts a server that answers, and stops on SIGTERM with exit code 0', async () => {
   const dir = tempDir();
   const port = await freePort();

@@ -8,8 +8,8 @@ import { openApiDocument } from '../../src/openapi/document.js';
 import type { Method, Operation } from '../../src/openapi/types.js';
 import { startTestHerald, type TestHerald } from '../helpers/herald.js';
 
-/** Not the API: the web console's pages and files. */
-const NOT_API = [/^\/console(\/|$)/];
+/** Not the API: the web console's pages and files, and the root that redirects to them. */
+const NOT_API = [/^\/console(\/|$)/, /^\/$/];
 const METHODS: Method[] = ['get', 'post', 'put', 'patch', 'delete'];
 
 // The callback channels turn on with their platform credentials; their APIs point nowhere reachable.

@@ -42,8 +42,8 @@ describe('console: routing', () => {
     await page.goto(`${h.url}/console/#/topics/oncall`);
 
     // edit: a filter and quiet hours
-    await page.getByRole('button', { name: `Edit filter, quiet hours, mentions, keyword and remark of subscription ${crit.id}` }).click();
-    const form = page.getByRole('form', { name: `Edit subscription ${crit.id}` });
+    await page.getByRole('button', { name: `Edit subscription ${crit.id}` }).click();
+    const form = page.getByRole('form', { name: `Changes to subscription ${crit.id}` });
     await form.getByLabel('Filter').fill('level=critical');
     await form.getByLabel('Quiet hours from').fill('22:00');
     await form.getByLabel('Quiet hours to').fill('08:00');
@@ -55,8 +55,8 @@ describe('console: routing', () => {
     await page.getByText('level=critical', { exact: true }).waitFor({ timeout: UI_WAIT_MS });
 
     // a bad value: the server's 400 names the field, nothing changes
-    await page.getByRole('button', { name: `Edit filter, quiet hours, mentions, keyword and remark of subscription ${db.id}` }).click();
-    const dbForm = page.getByRole('form', { name: `Edit subscription ${db.id}` });
+    await page.getByRole('button', { name: `Edit subscription ${db.id}` }).click();
+    const dbForm = page.getByRole('form', { name: `Changes to subscription ${db.id}` });
     await dbForm.getByLabel('Filter').fill('team-name=db');
     await dbForm.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText(/filter\.team-name|filter: attribute names/).first().waitFor({ timeout: UI_WAIT_MS });

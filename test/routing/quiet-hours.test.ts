@@ -48,6 +48,9 @@ async function scenario(start: Start) {
     await waitFor('the awake subscription', () => other.hits.length === 4);
     expect(await Promise.all(ids.map(statusOf))).toEqual(['held', 'held', 'delivered', 'held']);
 
+    const heldOne = (await h.api('GET', `/v1/messages/${ids[0]}`)).body.deliveries.find((d: { subscriptionId: string }) => d.subscriptionId === sub.body.id);
+    expect(Date.parse(heldOne.releaseAt)).toBeGreaterThan(Date.now());
+    expect(Date.parse(heldOne.releaseAt)).toBeLessThanOrEqual(Date.now() + 3_600_000);
     // a restart keeps them held
     await h.stop();
     h = await start(dataDir);
@@ -77,6 +80,8 @@ async function scenario(start: Start) {
       await release.tick();
       return (await Promise.all(ids.map(statusOf))).every((s) => s === 'delivered');
     });
+    const carried = (await h.api('GET', `/v1/messages/${ids[0]}`)).body.deliveries.find((d: { subscriptionId: string }) => d.subscriptionId === sub.body.id);
+    expect(carried.digest).toMatch(/^m[a-z0-9]+\.00000$/);
     expect(await release.tick()).toBe(0);
     await new Promise((r) => setTimeout(r, 300));
     expect(hook.hits).toHaveLength(2);

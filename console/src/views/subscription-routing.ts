@@ -134,7 +134,7 @@ export function editForm(s: Subscription, onSaved: () => Promise<void>): HTMLEle
     'form',
     {
       class: 'edit-sub',
-      'aria-label': `Edit subscription ${s.id}`,
+      'aria-label': `Changes to subscription ${s.id}`,
       onsubmit: async (ev: Event) => {
         ev.preventDefault();
         const body = read();

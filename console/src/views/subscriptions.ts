@@ -39,12 +39,19 @@ function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
     });
   }, 'danger', { class: 'btn danger small', 'aria-label': `Delete subscription ${s.id}` });
 
-  const form = editForm(s, reload);
+  // built when first opened, so the page holds no hidden copy of every field
+  const form = h('div', {});
   const edit = button('Edit', () => {
+    if (!form.firstChild) {
+      const f = editForm(s, reload);
+      f.hidden = false;
+      form.append(f);
+    }
     form.hidden = !form.hidden;
     edit.setAttribute('aria-expanded', String(!form.hidden));
     if (!form.hidden) form.querySelector<HTMLInputElement>('input')?.focus();
-  }, 'secondary', { class: 'btn secondary small', 'aria-expanded': 'false', 'aria-label': `Edit filter, quiet hours, mentions, keyword and remark of subscription ${s.id}` });
+  }, 'secondary', { class: 'btn secondary small', 'aria-expanded': 'false', 'aria-label': `Edit subscription ${s.id}` });
+  form.hidden = true;
   const rows: [string, string | Node | undefined][] = [
     ['Endpoint', h('code', { class: 'endpoint' }, s.endpoint)],
     ['Secret', s.hasSecret ? 'set (hidden)' : undefined],

@@ -3,6 +3,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
+import { type Cursor, decodeCursor, encodeCursor } from '../../store/cursor.js';
+import { idTime } from '../../store/ids.js';
 import { type DeliveryRecord, type MessageRecord, replayed } from '../../store/messages.js';
 import { canPublish, requireAdmin } from '../auth.js';
 import { parse } from '../validate.js';
@@ -10,6 +12,23 @@ import { topicOr404 } from './topics.js';
 
 const ID = /^[a-z0-9]{1,64}$/;
 const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+const cursorParam = z.string().max(512).optional();
+const time = z.iso.datetime({ offset: true }).transform((t) => Date.parse(t));
+const messagesQuery = limitQuery.extend({ cursor: cursorParam, since: time.optional(), until: time.optional() });
+const deliveriesQuery = limitQuery.extend({
+  cursor: cursorParam,
+  status: z.enum(['pending', 'delivered', 'failed', 'muted', 'held']).optional(),
+  topic: z.string().max(255).optional(),
+  subscription: z.string().regex(/^[a-z0-9]{1,64}$/).optional(),
+});
+
+function cursorOf(text: string | undefined): Cursor | undefined {
+  if (text === undefined || text === '') return undefined;
+  const c = decodeCursor(text);
+  if (!c) throw Errors.invalidRequest('cursor: not a cursor this Herald gave out; pass `next` from the previous page unchanged, or start again without it.');
+  return c;
+}
+const nextOf = (c: Cursor | null) => (c ? encodeCursor(c) : null);
 
 export const deliveryView = (d: DeliveryRecord) => ({
   id: d.id,
@@ -28,6 +47,9 @@ export const deliveryView = (d: DeliveryRecord) => ({
   replayedAt: d.replayedAt,
   platformMessageId: d.platformMessageId,
   editedMessageId: d.editedMessageId,
+  // quiet hours: when a held delivery goes out, and the digest delivery that carried it
+  releaseAt: d.releaseAt ? new Date(d.releaseAt).toISOString() : undefined,
+  digest: d.digest,
 });
 
 /** In lists, a message's text is cut to this many characters (`textTruncated` says so); GET /v1/messages/{id} has it all. */
@@ -61,6 +83,9 @@ export function messageRoutes(h: Herald): Router {
     const id = req.params.id as string;
     const m = ID.test(id) ? await h.messages.getMessage(id) : undefined;
     if (!m) throw Errors.messageNotFound();
+    // a record of a deleted topic is gone with it, even before the sweep deletes it
+    const topic = await h.topics.get(m.topic);
+    if (!topic || idTime(m.id) < Date.parse(topic.createdAt)) throw Errors.messageNotFound();
     if (!canPublish(req.principal, m.topic)) throw Errors.forbidden('This token may not read records of this topic.');
     res.json(await view(m));
   });
@@ -69,15 +94,43 @@ export function messageRoutes(h: Herald): Router {
     const name = req.params.name as string;
     if (!canPublish(req.principal, name)) throw Errors.forbidden('This token may not read records of this topic.');
     const topic = await topicOr404(h, name);
-    const { limit } = parse(limitQuery, req.query);
-    const list = await h.messages.listByTopic(topic.name, limit);
-    res.json({ messages: await Promise.all(list.map((m) => view(m, LIST_TEXT_CHARS))) });
+    const q = parse(messagesQuery, req.query);
+    const page = await h.messages.listMessages({
+      topic: topic.name,
+      limit: q.limit,
+      since: q.since,
+      until: q.until,
+      notBefore: Date.parse(topic.createdAt),
+      cursor: cursorOf(q.cursor),
+    });
+    res.json({ messages: await Promise.all(page.messages.map((m) => view(m, LIST_TEXT_CHARS))), next: nextOf(page.next) });
   });
 
+  const listedDelivery = (d: DeliveryRecord) => ({ ...deliveryView(d), messageId: d.messageId, topic: d.topic });
+
+  /** Deliveries by status, topic and subscription, newest message first; `next` pages on. */
+  r.get('/deliveries', requireAdmin, async (req, res) => {
+    const q = parse(deliveriesQuery, req.query);
+    let topicName = q.topic;
+    if (q.subscription && !topicName) topicName = (await h.subscriptions.get(q.subscription))?.topic;
+    const topic = topicName ? await h.topics.get(topicName) : undefined;
+    if (q.topic && !topic) throw Errors.topicNotFound(`No topic is named "${q.topic.slice(0, 255)}".`);
+    const page = await h.messages.listDeliveries({
+      limit: q.limit,
+      status: q.status,
+      topic: topic?.name,
+      subscriptionId: q.subscription,
+      notBefore: topic ? Date.parse(topic.createdAt) : undefined,
+      cursor: cursorOf(q.cursor),
+    });
+    res.json({ deliveries: page.deliveries.map(listedDelivery), next: nextOf(page.next) });
+  });
+
+  /** The failed ones: GET /v1/deliveries?status=failed. */
   r.get('/deliveries/failed', requireAdmin, async (req, res) => {
-    const { limit } = parse(limitQuery, req.query);
-    const list = await h.messages.failed(limit);
-    res.json({ deliveries: list.map((d) => ({ ...deliveryView(d), messageId: d.messageId, topic: d.topic })) });
+    const q = parse(limitQuery.extend({ cursor: cursorParam }), req.query);
+    const page = await h.messages.listDeliveries({ status: 'failed', limit: q.limit, cursor: cursorOf(q.cursor) });
+    res.json({ deliveries: page.deliveries.map(listedDelivery), next: nextOf(page.next) });
   });
 
   /** Replays a failed delivery: back to pending with fresh attempts. */

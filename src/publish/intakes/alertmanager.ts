@@ -15,18 +15,39 @@ const payload = groupSchema.extend({
   alerts: z.array(alertSchema).min(1, 'alerts must hold at least one alert').max(MAX_ALERTS_PER_NOTIFICATION),
 });
 
+/** The labels every one of these alerts has with the same value. */
+function commonLabelsOf(alerts: { labels: Record<string, string> }[]): Record<string, string> {
+  const [first, ...rest] = alerts;
+  if (!first) return {};
+  return Object.fromEntries(Object.entries(first.labels).filter(([k, v]) => rest.every((a) => a.labels[k] === v)));
+}
+
 export const alertmanagerIntake: Intake = {
   name: 'alertmanager',
   detect: (body) => isPlainObject(body) && body.version === ALERTMANAGER_VERSION && Array.isArray(body.alerts) && !('orgId' in body),
   read(body: unknown, ctx: IntakeContext): Draft {
     const p = parseAlertBody(payload, body, 'Alertmanager');
     const draft = alertDraft('alertmanager', p, ctx.timeZone, Date.now(), ctx.silenceLink);
-    const firing = p.alerts.filter((a) => a.status === 'firing');
-    if (ctx.alertActions && firing.length > 0) {
+    const actionsOf = (alerts: typeof p.alerts, common: Record<string, string>) => {
+      const firing = alerts.filter((a) => a.status === 'firing');
+      if (!ctx.alertActions || firing.length === 0) return undefined;
       // One alert: its own labels; a group: what its alerts have in common.
-      const labels = firing.length === 1 ? firing[0]!.labels : p.commonLabels;
+      const labels = firing.length === 1 ? firing[0]!.labels : common;
       const alertname = labels.alertname || firing[0]!.labels.alertname || 'alert';
-      draft.actions = ctx.alertActions({ alertname, labels: { alertname, ...labels }, fingerprint: firing.length === 1 ? firing[0]!.fingerprint : undefined });
+      return ctx.alertActions({ alertname, labels: { alertname, ...labels }, fingerprint: firing.length === 1 ? firing[0]!.fingerprint : undefined });
+    };
+    const actions = actionsOf(p.alerts, p.commonLabels);
+    if (actions) draft.actions = actions;
+    // a subscription that gets only some of the alerts (its filter) gets buttons for those only
+    const select = draft.alerts?.select;
+    if (select && draft.alerts) {
+      draft.alerts.select = (indices) => {
+        const d = select(indices);
+        const subset = indices.map((i) => p.alerts[i]!);
+        const sub = actionsOf(subset, commonLabelsOf(subset));
+        if (sub) d.actions = sub;
+        return d;
+      };
     }
     return draft;
   },
