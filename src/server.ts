@@ -19,6 +19,7 @@ import { createLogger, type Logger, registerSecret } from './log.js';
 import { plugins } from './plugins.js';
 import { intakes } from './publish/intakes/index.js';
 import { createPublisher } from './publish/publisher.js';
+import { resumeFanOuts } from './publish/fan-out.js';
 import { EndpointPolicy } from './security/endpoint-policy.js';
 import { guardedLookup, guardHttpClient, proxiedTargetCheck, trustedHostnames } from './security/guarded-lookup.js';
 import { resealSubscriptions } from './security/reseal.js';
@@ -207,11 +208,14 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     adapters,
     gate: redis?.gate ?? new MemoryWindowGate(Date.now, config.delivery.timeoutMs + LANE_MARGIN_MS),
     wake: (id) => queue.wake(id),
+    enqueue: (jobs) => queue.enqueue(jobs),
     http,
     log,
     events,
     cards: new CardRegistry(store),
   });
+  // a large publish cut short by a crash: create the rest of its deliveries (src/publish/fan-out.ts)
+  await resumeFanOuts({ store, messages, queue, log });
   await queue.start(worker, async () => {
     const ids = await messages.pendingIds();
     if (ids.length) log.info(`resuming ${ids.length} pending deliveries`);

@@ -40,6 +40,8 @@ export interface ConformanceRow {
 /** Pacing case: small so the kit runs in seconds, the same shape as the platforms' windows. */
 export const BURST_WINDOW: RateWindow = { max: 20, perMs: 2500 };
 const BURST = 45;
+/** Storm case: far more messages than a window holds. */
+const STORM = 120;
 const LEVELS_SEEN: Level[] = ['info', 'warning', 'critical'];
 
 /** Defines the suites: every registered adapter must have exactly one row, and each row passes every case. */
@@ -49,6 +51,8 @@ export function conformance(rows: readonly ConformanceRow[]): void {
   });
 
   let h: TestHerald;
+  /** the same relay with each platform's own `batch` default (digests under a full robot); `h` has batching off */
+  let batched: TestHerald;
   const fakes = new Map<string, FakePlatform>();
   const logLines: string[] = [];
 
@@ -58,7 +62,7 @@ export function conformance(rows: readonly ConformanceRow[]): void {
     let env: Record<string, string> = {};
     for (const row of rows) {
       const fake = fakes.get(row.protocol)!;
-      platforms[row.protocol] = { ...row.config?.(fake), rateLimits: [BURST_WINDOW] };
+      platforms[row.protocol] = { ...row.config?.(fake), rateLimits: [BURST_WINDOW], batch: false };
       env = { ...env, ...row.env?.(fake) };
     }
     const sink = new Writable({
@@ -69,9 +73,17 @@ export function conformance(rows: readonly ConformanceRow[]): void {
     });
     const log = createLogger({ level: 'debug', format: 'json' }, [new winston.transports.Stream({ stream: sink })]);
     h = await startTestHerald({ config: { delivery: { backoffMs: 50, maxBackoffMs: 200 }, platforms }, env, log });
+    const withDefaults = Object.fromEntries(
+      Object.entries(platforms).map(([p, section]) => {
+        const { batch: _off, ...rest } = section as Record<string, unknown>;
+        return [p, rest];
+      }),
+    );
+    batched = await startTestHerald({ config: { delivery: { backoffMs: 50, maxBackoffMs: 200 }, platforms: withDefaults }, env });
   });
   afterAll(async () => {
     await h?.stop();
+    await batched?.stop();
     for (const f of fakes.values()) await f.close();
   });
 
@@ -79,12 +91,12 @@ export function conformance(rows: readonly ConformanceRow[]): void {
     let seq = 0;
     const fake = () => fakes.get(row.protocol)!;
 
-    async function subscribe(robot: FakeRobotOptions = {}, extra: Record<string, unknown> = {}) {
+    async function subscribe(robot: FakeRobotOptions = {}, extra: Record<string, unknown> = {}, on = h) {
       const r = fake().addRobot({ rateLimit: BURST_WINDOW, ...(row.secret ? { secret: row.secret } : {}), ...robot });
       const topic = `${row.protocol}-kit-${++seq}`;
-      expect((await h.api('POST', '/v1/topics', { name: topic })).status).toBe(201);
+      expect((await on.api('POST', '/v1/topics', { name: topic })).status).toBe(201);
       const body = { protocol: row.protocol, endpoint: r.endpoint, ...(r.secret ? { secret: r.secret } : {}), ...extra };
-      const sub = await h.api('POST', `/v1/topics/${topic}/subscriptions`, body);
+      const sub = await on.api('POST', `/v1/topics/${topic}/subscriptions`, body);
       expect(sub.status, JSON.stringify(sub.body)).toBe(201);
       return { topic, endpoint: r.endpoint, answer: sub.body };
     }
@@ -254,6 +266,54 @@ export function conformance(rows: readonly ConformanceRow[]): void {
       expect(got.map((r) => Number(/burst (\d+)/.exec(r.text)![1]))).toEqual([...Array(BURST).keys()]);
       for (const id of [ids[0]!, ids[BURST - 1]!]) expect((await settled(id)).delivery).toMatchObject({ status: 'delivered', attempts: 1 });
     });
+
+    it(`shows a storm of ${STORM} in full and in publish order, none refused: digests under the limit where the platform batches`, async () => {
+      const batching = row.factory.defaults.batch !== false;
+      const keyword = row.keywords ? { keyword: 'herald' } : {};
+      const { topic, endpoint } = await subscribe(row.keywords ? { keywords: ['herald'] } : {}, keyword, batched);
+      const mark = (i: number) => `storm-${String(i).padStart(3, '0')}-end`;
+      const ids: string[] = [];
+      for (let i = 0; i < STORM; i++) {
+        const pub = await batched.api('POST', `/v1/topics/${topic}/publish`, { subject: `Alert ${i}`, message: mark(i), level: i % 2 ? 'critical' : 'info' });
+        expect(pub.status).toBe(202);
+        ids.push(pub.body.messageId);
+      }
+      const seen = () => fake().received(endpoint).map((r) => r.text).join('\n');
+      await waitFor(`every message of the storm`, () => [...Array(STORM).keys()].every((i) => seen().includes(mark(i))), 40_000);
+      const all = seen();
+      let from = -1;
+      for (let i = 0; i < STORM; i++) {
+        const at = all.indexOf(mark(i));
+        expect(at, mark(i)).toBeGreaterThan(from);
+        from = at;
+      }
+      expect(fake().rejections(endpoint)).toHaveLength(0);
+      const arrivals = fake().received(endpoint);
+      if (row.keywords) for (const a of arrivals) expect(a.text).toContain('herald');
+      const records = await Promise.all(
+        ids.map((id) =>
+          waitFor(`delivery of ${id}`, async () => {
+            const d = (await batched.api('GET', `/v1/messages/${id}`)).body.deliveries?.[0];
+            return d?.status === 'delivered' ? d : undefined;
+          }, 30_000),
+        ),
+      );
+      const folded = records.filter((d) => d.digest);
+      if (!batching) {
+        // machines as receivers: each message its own delivery
+        expect(folded).toHaveLength(0);
+        expect(arrivals).toHaveLength(STORM);
+        return;
+      }
+      expect(arrivals.length).toBeLessThan(STORM / 2);
+      expect(folded.length).toBeGreaterThan(STORM / 2);
+      expect(all).toMatch(/\d+ messages while this robot was at its rate limit/);
+      // a folded delivery names its digest: a message of the topic that lists what it carried
+      const digest = (await batched.api('GET', `/v1/messages/${folded[0].digest.split('.')[0]}`)).body;
+      expect(digest).toMatchObject({ topic, source: 'digest' });
+      expect(digest.deliveries[0]).toMatchObject({ status: 'delivered' });
+      expect(digest.deliveries[0].carries).toContain(folded[0].id);
+    }, 90_000);
   });
 }
 

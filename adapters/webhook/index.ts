@@ -62,7 +62,8 @@ export const webhookAdapter: AdapterFactory = {
   protocol: 'webhook',
   describe: WEBHOOK_DESCRIPTION,
   config: z.strictObject({}),
-  defaults: { rateLimits: [] },
+  // the receivers are machines: each message is its own delivery, never folded into a digest
+  defaults: { rateLimits: [], batch: false },
   create(): Adapter {
     return {
       protocol: 'webhook',

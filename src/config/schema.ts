@@ -10,7 +10,11 @@ const rateWindow = z.strictObject({
  * The keys every `platforms.<protocol>` section has; every other key belongs to its adapter and is
  * declared by the adapter's own `config` schema (adapters/<p>/index.ts). See platformsSchema.
  */
-export const commonPlatformShape = { rateLimits: z.array(rateWindow) };
+export const commonPlatformShape = {
+  rateLimits: z.array(rateWindow),
+  /** what waits for a robot at its rate limit goes out as one digest (src/delivery/digest.ts); an adapter may default it off */
+  batch: z.boolean().default(true),
+};
 
 /** The type of a section; at start each is checked by its adapter's strict schema (platformsSchema). */
 const platform = z.looseObject(commonPlatformShape);

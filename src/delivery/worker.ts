@@ -13,12 +13,13 @@ import { messageOf } from '../routing/variants.js';
 import { type DeliveryRecord, type MessageRecord, type MessageRepo, recordAttempt } from '../store/messages.js';
 import type { OpenSubscription, SubscriptionRepo } from '../store/subscriptions.js';
 import { backoffMs } from './backoff.js';
-import type { JobResult } from './queue.js';
+import { buildDigest, rateLimitHeader } from './digest.js';
+import type { JobResult, QueueJob } from './queue.js';
 import { RenderCache } from './render-cache.js';
 import type { Waiter, WindowGate } from './window-gate.js';
 
 export interface WorkerDeps {
-  config: Pick<Config, 'delivery' | 'platforms'>;
+  config: Pick<Config, 'delivery' | 'platforms' | 'publicUrl'>;
   messages: MessageRepo;
   subscriptions: SubscriptionRepo;
   adapters: ReadonlyMap<string, Adapter>;
@@ -26,6 +27,8 @@ export interface WorkerDeps {
   gate: WindowGate;
   /** runs a queued delivery now (its turn on a lane came) */
   wake: (id: string) => Promise<void>;
+  /** queues new deliveries (a digest) */
+  enqueue: (jobs: QueueJob[]) => Promise<void>;
   http: HttpClient;
   log: Logger;
   /** 'attempt' {protocol, outcome, ms}, 'delivered' {protocol, latencyMs}, 'failed' {protocol}, 'wait' {protocol, ms} */
@@ -47,7 +50,8 @@ type Sent = { outcome: Outcome; ms: number } | { error: Error };
 
 /** The robots a delivery may go through: the subscription's endpoint, then its extra robots. */
 function targetsOf(sub: OpenSubscription): Target[] {
-  return [{ subscriptionId: sub.id, endpoint: sub.plainEndpoint, secret: sub.plainSecret, keyword: sub.keyword }];
+  const own = { subscriptionId: sub.id, endpoint: sub.plainEndpoint, secret: sub.plainSecret, keyword: sub.keyword };
+  return [own, ...(sub.plainExtraRobots ?? []).map((r) => ({ ...own, endpoint: r.endpoint, secret: r.secret }))];
 }
 
 export function createWorker(deps: WorkerDeps) {
@@ -95,9 +99,38 @@ export function createWorker(deps: WorkerDeps) {
     }
   };
 
+  /** A digest ended: so do the deliveries it carried (each once; a restart finishes any left). */
+  const settleCarried = async (digest: DeliveryRecord) => {
+    const carried = (await messages.getDeliveries(digest.carries ?? [])).filter(
+      (c): c is DeliveryRecord => c?.status === 'pending' && c.digest === digest.id,
+    );
+    if (carried.length === 0) return;
+    await messages.commit(carried.flatMap((c) => messages.saveOps(carriedEnd(c, digest))));
+    for (const c of carried) {
+      renders.delete(c.id);
+      events.emit(digest.status, { protocol: c.protocol, delivery: carriedEnd(c, digest) });
+    }
+  };
+
+  /** Carried by a digest: the digest's own job sends it; this one only ends it, if the digest has ended. */
+  const carriedStep = async (d: DeliveryRecord): Promise<JobResult | undefined> => {
+    const digest = await messages.getDelivery(d.digest!);
+    if (!digest) return undefined; // the digest's record is gone: send it on its own
+    if (digest.status === 'pending') return { done: true };
+    await messages.saveDelivery(carriedEnd(d, digest));
+    renders.delete(d.id);
+    events.emit(digest.status, { protocol: d.protocol, delivery: d });
+    return { done: true };
+  };
+
   return async function deliver(id: string): Promise<JobResult> {
     let d = await messages.getDelivery(id);
     if (d?.status !== 'pending') return { done: true };
+    if (d.digest) {
+      const carried = await carriedStep(d);
+      if (carried) return carried;
+      d.digest = undefined;
+    }
     const adapter = adapters.get(d.protocol);
     if (!adapter) return finish(d, 'failed', `no adapter for protocol ${d.protocol}`);
     const loaded = d;
@@ -108,7 +141,7 @@ export function createWorker(deps: WorkerDeps) {
     const targets = targetsOf(sub);
     const robots = targets.map((t) => adapter.limiterKey(t));
     const lane = robots[0]!;
-    const me: Waiter = { ticket: d.id, job: d.id };
+    const me: Waiter = { ticket: d.ticket ?? d.id, job: d.id };
     let parts = renders.get(d.id);
     if (!parts) {
       try {
@@ -126,10 +159,50 @@ export function createWorker(deps: WorkerDeps) {
     /** Leaves the lane to the next in line, then records the end. */
     const end = async (status: 'delivered' | 'failed', error?: string, code?: string | number) => {
       const result = await finish(d!, status, error, code);
+      if (d!.carries) await settleCarried(d!);
       await gate.leave(lane, [me]);
       await wakeNext(lane, d!.id);
       return result;
     };
+
+    const batching = config.platforms[d.protocol]!.batch;
+
+    /**
+     * Folds this delivery and every delivery of the same subscription waiting on the lane into one
+     * digest, written durably with the marks on what it carries; returns the digest delivery's id,
+     * in line where the oldest carried one was. Nothing to fold with: undefined.
+     */
+    async function fold(leader: DeliveryRecord, leaderMsg: MessageRecord): Promise<string | undefined> {
+      const line = (await gate.waiters(lane)).filter((w) => w.job !== leader.id);
+      if (line.length === 0) return undefined;
+      const mates = (await messages.getDeliveries(line.map((w) => w.job))).filter(
+        (r): r is DeliveryRecord =>
+          r?.status === 'pending' && r.subscriptionId === leader.subscriptionId && !r.digest && !r.carries && r.partsDone === 0,
+      );
+      if (mates.length === 0) return undefined;
+      const texts = await Promise.all(mates.map((m) => messages.getMessage(m.messageId).then((x) => x && messageOf(x, m))));
+      const items = [
+        { delivery: leader, message: leaderMsg },
+        ...mates.flatMap((m, i) => (texts[i] ? [{ delivery: m, message: texts[i]! }] : [])),
+      ].sort((a, b) => (a.delivery.id < b.delivery.id ? -1 : 1));
+      if (items.length < 2) return undefined;
+      const digest = buildDigest({ items, header: rateLimitHeader(items.length), publicUrl: config.publicUrl });
+      await messages.commit([
+        ...messages.createOps(digest.message, [digest.delivery]),
+        ...digest.carried.flatMap((c) => messages.saveOps(c)),
+      ]);
+      const folded = items.map((i) => ({ ticket: i.delivery.ticket ?? i.delivery.id, job: i.delivery.id }));
+      await gate.leave(lane, folded);
+      // the digest takes the oldest carried one's place before the lane frees
+      await gate.hold(lane, { ticket: digest.delivery.ticket!, job: digest.delivery.id }, 0);
+      for (const i of items) renders.delete(i.delivery.id);
+      log.info('robot at its rate limit: waiting messages go out as one digest', {
+        subscriptionId: leader.subscriptionId,
+        messages: items.length,
+        deliveryId: digest.delivery.id,
+      });
+      return digest.delivery.id;
+    }
 
     // The next state of alerts already on an editable card edits it (one part only).
     let edit = parts.length === 1 && d.partsDone === 0 ? await deps.cards?.editable(adapter, targets[0]!, msg) : undefined;
@@ -152,6 +225,15 @@ export function createWorker(deps: WorkerDeps) {
         if (fresh?.status !== 'pending') return { done: true };
         d = { ...fresh, parts: parts.length };
         continue;
+      }
+      // Its robot was at its limit while it waited: what waits with it goes out as one digest.
+      if (got.waitedForWindow && batching && d.partsDone === 0 && !d.carries && !edit) {
+        const digest = await fold(d, msg);
+        if (digest) {
+          await gate.settle(lane, robot, got.slot, false);
+          await deps.enqueue([{ id: digest, runAt: Date.now() }]);
+          return { done: true };
+        }
       }
       const sent = await send(adapter, targets[got.robot]!, parts[d.partsDone], edit);
       if ('outcome' in sent && !sent.outcome.ok && sent.outcome.kind === 'rate-limited') {
@@ -238,4 +320,13 @@ function outbound(msg: MessageRecord, d: DeliveryRecord, sub: OpenSubscription):
     createdAt: msg.createdAt,
     ...(msg.actions ? { actions: msg.actions } : {}),
   };
+}
+
+/** A carried delivery ends as its digest ended. */
+function carriedEnd(c: DeliveryRecord, digest: DeliveryRecord): DeliveryRecord {
+  const at = new Date().toISOString();
+  const end: DeliveryRecord = { ...c, status: digest.status === 'delivered' ? 'delivered' : 'failed', updatedAt: at, nextAttemptAt: undefined };
+  if (end.status === 'delivered') end.deliveredAt = digest.deliveredAt ?? at;
+  else end.lastError = `the digest ${digest.id} that carried it failed: ${digest.lastError ?? 'unknown error'}`;
+  return end;
 }

@@ -3,7 +3,7 @@ import { adminErrors, answer, ID, ISO_TIME, json, ok, param, ref, TOPIC_NAME } f
 import type { Paths } from './types.js';
 
 const tags = ['Records'];
-const DELIVERY_ID = { type: 'string', pattern: '^[a-z0-9]{1,64}\\.\\d{5}$' };
+const DELIVERY_ID = { type: 'string', pattern: '^[a-z0-9]{1,64}\\.\\d{5,7}$' };
 const NEXT = { type: ['string', 'null'], description: 'The cursor of the next page; null when there is no more.' };
 const LISTED_DELIVERIES = {
   type: 'object',
@@ -41,6 +41,13 @@ export const messagePaths: Paths = {
         param('Cursor'),
         { name: 'since', in: 'query', description: 'Only messages published at or after this time.', schema: ISO_TIME },
         { name: 'until', in: 'query', description: 'Only messages published at or before this time.', schema: ISO_TIME },
+        { name: 'q', in: 'query', description: 'Search: messages whose subject or text holds every word (any case).', schema: { type: 'string', maxLength: 200 } },
+        {
+          name: 'status',
+          in: 'query',
+          description: 'Messages with at least one delivery in this status; a page may then hold fewer than `limit` (follow `next`).',
+          schema: { enum: ['pending', 'delivered', 'failed', 'muted', 'held'] },
+        },
       ],
       responses: {
         '200': ok('Newest first.', {
@@ -173,11 +180,12 @@ export const messageSchemas = {
         },
       },
       releaseAt: { ...ISO_TIME, description: 'Held by quiet hours: when they end and it goes out in a digest.' },
-      digest: { ...DELIVERY_ID, description: 'The quiet-hours digest delivery that carried it.' },
       replays: { type: 'integer', minimum: 1, description: 'How often it was replayed.' },
       replayedAt: ISO_TIME,
       platformMessageId: { type: 'string', description: "The platform's id of what was sent, where the platform gives one (chats whose messages can be edited)." },
       editedMessageId: { type: 'string', description: 'Set when this delivery edited that earlier card in place instead of posting anew.' },
+      digest: { ...DELIVERY_ID, description: 'The digest delivery that carried this one (its robot was at its rate limit, or its quiet hours ended); it ends as the digest ends.' },
+      carries: { type: 'array', items: DELIVERY_ID, description: 'A digest: the deliveries it carries, oldest first.' },
     },
   },
   Message: {
@@ -197,6 +205,7 @@ export const messageSchemas = {
       attributes: { type: 'object', additionalProperties: { type: 'string' } },
       source: { type: 'string', description: 'The intake that read it: json, text, alertmanager, grafana.' },
       createdAt: ISO_TIME,
+      carries: { type: 'array', items: ID, description: 'A digest: the messages it carries, oldest first.' },
       deliveries: { type: 'array', items: ref('Delivery') },
     },
   },

@@ -1,7 +1,7 @@
 /**
  * Publishing: a draft becomes a message with the text rendered for each subscribed protocol and
- * one delivery per subscription it reaches (src/routing: filters, mute, quiet hours), all written
- * in one durable batch before the caller is answered.
+ * one delivery per subscription it reaches (src/routing: filters, mute, quiet hours), all durable
+ * before the caller is answered: in one transaction, or in batches for a large fan-out (./fan-out.ts).
  */
 import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
@@ -9,15 +9,16 @@ import type { Config } from '../config/schema.js';
 import type { DeliveryQueue } from '../delivery/queue.js';
 import { Errors, HeraldError } from '../errors.js';
 import { newId } from '../store/ids.js';
-import { type DeliveryRecord, deliveryId, type MessageRecord, type MessageRepo } from '../store/messages.js';
+import type { MessageRecord, MessageRepo } from '../store/messages.js';
 import type { Store } from '../store/store.js';
-import { planFanOut, subsOfVariant } from '../routing/plan.js';
+import { planFanOut, subsOfVariants } from '../routing/plan.js';
 import { variantRecord } from '../routing/variants.js';
 import type { SubscriptionRef, SubscriptionRepo } from '../store/subscriptions.js';
 import type { TemplateRepo } from '../store/templates.js';
 import type { TopicRepo } from '../store/topics.js';
 import { render, TemplateBudgetError } from '../templates/engine.js';
 import { type Draft, templateContext } from './draft.js';
+import { type FanOutEntry, fanOut } from './fan-out.js';
 
 export interface PublisherDeps {
   config: Pick<Config, 'publish' | 'templates'>;
@@ -99,7 +100,8 @@ export function createPublisher(deps: PublisherDeps) {
       // routing: filters, per-alert subsets, mute and quiet hours (src/routing/plan.ts)
       const plan = planFanOut(draft, await subscriptions.targetsOf(topic), Date.now());
       const rendered: Rendered[] = [];
-      for (let v = 0; v < plan.variants.length; v++) rendered.push(await bodiesFor(topic, plan.variants[v]!, subsOfVariant(plan, v)));
+      const subsOf = subsOfVariants(plan);
+      for (let v = 0; v < plan.variants.length; v++) rendered.push(await bodiesFor(topic, plan.variants[v]!, subsOf[v]!));
       const { bodies } = rendered[0]!;
       const now = new Date().toISOString();
       const msg: MessageRecord = {
@@ -119,28 +121,14 @@ export function createPublisher(deps: PublisherDeps) {
         ...(draft.actions?.length ? { actions: draft.actions } : {}),
       };
       if (plan.variants.length > 1) msg.variants = plan.variants.slice(1).map((v, i) => variantRecord(v, rendered[i + 1]!.bodies));
-      const deliveries: DeliveryRecord[] = plan.targets.map((t, i) => {
+      // one compact entry per delivery; the records are made and written in batches (./fan-out.ts)
+      const entries: FanOutEntry[] = plan.targets.map((t) => {
         const failure = t.status === 'muted' ? undefined : rendered[t.variant]!.failures[t.sub.protocol];
-        return {
-          id: deliveryId(messageId, i),
-          messageId,
-          topic,
-          subscriptionId: t.sub.id,
-          protocol: t.sub.protocol,
-          status: failure ? 'failed' : t.status,
-          attempts: 0,
-          partsDone: 0,
-          ...(t.variant ? { variant: t.variant } : {}),
-          ...(t.releaseAt && !failure ? { releaseAt: t.releaseAt } : {}),
-          ...(failure ? { lastError: failure, lastCode: 'template_budget_exceeded' } : {}),
-          updatedAt: now,
-        };
+        return [t.sub.id, t.sub.protocol, failure ? 'failed' : t.status, t.variant || undefined, failure ? undefined : t.releaseAt, failure];
       });
-      await store.batch(messages.createOps(msg, deliveries));
-      deps.events.emit('published', { topic, source: draft.source, deliveries: deliveries.length });
-      const runAt = Date.now();
-      await queue.enqueue(deliveries.filter((d) => d.status === 'pending').map((d) => ({ id: d.id, runAt })));
-      return { messageId, deliveries: deliveries.length };
+      await fanOut({ store, messages, queue }, msg, entries);
+      deps.events.emit('published', { topic, source: draft.source, deliveries: entries.length });
+      return { messageId, deliveries: entries.length };
     } catch (err) {
       if (idemKey) await store.delete(idemKey).catch(() => {});
       if (err instanceof HeraldError) throw err;

@@ -36,6 +36,8 @@ export interface MessageRecord {
   /** an alert group's alert keys (src/templates/alerts/alert-draft.ts): cards sent for them are edited by later states */
   alertKeys?: string[];
   actions?: MessageAction[];
+  /** a digest: the messages it carries, oldest first */
+  carries?: string[];
 }
 
 export type MessageVariant = Pick<MessageRecord, 'subject' | 'text' | 'level' | 'mentions' | 'attributes' | 'bodies' | 'alertKeys' | 'actions'>;
@@ -95,10 +97,12 @@ export interface DeliveryRecord {
   variant?: number;
   /** held: when its quiet hours end (epoch ms) */
   releaseAt?: number;
-  /** held, released: the id of the quiet-hours digest delivery that carries it */
+  /** the id of the digest delivery that carries it (quiet hours released, or a robot at its rate limit) */
   digest?: string;
-  /** a quiet-hours digest: the held deliveries it carries */
+  /** a digest: the deliveries it carries, oldest first */
   carries?: string[];
+  /** its place in its robot's line when not its own id (a digest goes where the oldest message it carries was) */
+  ticket?: string;
   updatedAt: string;
   /** the platform's id of what was sent (first part), where it gives one */
   platformMessageId?: string;
@@ -119,11 +123,17 @@ export class MessageRepo {
 
   /** Everything of one publish, durable together. */
   createOps(msg: MessageRecord, deliveries: DeliveryRecord[]): WriteOp[] {
-    const ops: WriteOp[] = [
+    return [
       { op: 'set', key: `msg:${msg.id}`, value: msg, ttlMs: this.retentionMs },
       { op: 'zadd', set: topicIndex(msg.topic), score: idTime(msg.id), member: msg.id },
       { op: 'zadd', set: MESSAGES_INDEX, score: idTime(msg.id), member: `${msg.id}:${msg.topic}` },
+      ...this.deliveryOps(deliveries),
     ];
+  }
+
+  /** New deliveries, each in the set of its status (a large fan-out writes them in batches). */
+  deliveryOps(deliveries: DeliveryRecord[]): WriteOp[] {
+    const ops: WriteOp[] = [];
     for (const d of deliveries) {
       if (d.status === 'pending') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
       else if (d.status === 'held') ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: HELD_SET, member: d.id });
@@ -177,6 +187,11 @@ export class MessageRepo {
   }
 
   /** The deliveries held by quiet hours. */
+  /** Several records' writes, durable together (a digest with the deliveries it carries). */
+  commit(ops: WriteOp[]): Promise<void> {
+    return this.store.batch(ops);
+  }
+
   heldIds(): Promise<string[]> {
     return this.store.smembers(HELD_SET);
   }

@@ -196,6 +196,11 @@ describe('web console', () => {
     const page = await context.newPage();
     await signIn(page, ADMIN);
     await page.goto(`${h.url}/console/#/topics/detail`);
+    // the records can be searched by text and by status
+    await page.getByLabel('Search messages').fill('no such words');
+    await page.getByText('No message matches.').waitFor();
+    await page.getByLabel('Search messages').fill('NIGHTLY backup');
+    await page.getByLabel('Delivery status').selectOption('failed');
     // a plain-text publish is named by its first line, not "(no subject)"
     await page.getByRole('link', { name: 'nightly backup failed on db-1' }).click();
     await page.getByRole('heading', { level: 1, name: 'nightly backup failed on db-1' }).waitFor();

@@ -62,7 +62,7 @@ beforeAll(async () => {
     env: { HERALD_SMTP_URL: smtp.smtpUrl, HERALD_SMTP_FROM: `Herald <${FROM}>`, HERALD_LOG_LEVEL: 'debug' },
     config: {
       delivery: { backoffMs: 50, maxBackoffMs: 200 },
-      platforms: Object.fromEntries(channels.map((c) => [c.protocol, { rateLimits: [BURST_WINDOW] }])),
+      platforms: Object.fromEntries(channels.map((c) => [c.protocol, { rateLimits: [BURST_WINDOW], batch: false }])),
     },
   });
 });

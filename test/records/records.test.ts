@@ -124,3 +124,35 @@ describe('replay all failed deliveries in one call', () => {
     expect((await h.api('POST', '/v1/deliveries/replay', {})).status).toBe(400);
   });
 });
+
+describe('search the records', () => {
+  it('by text (every word, any case, subject or text) and by delivery status, on the paged listing', async () => {
+    expect((await h.api('POST', '/v1/topics', { name: 'search' })).status).toBe(201);
+    expect((await h.api('POST', '/v1/topics/search/subscriptions', { protocol: 'webhook', endpoint: `${rx.url}/search`, secret: 'k'.repeat(16) })).status).toBe(201);
+    const ids: Record<string, string> = {};
+    for (const [key, body] of [
+      ['full', 'disk full on db-1'],
+      ['ok', 'backup ok'],
+      ['check', { subject: 'Disk check', message: 'all volumes fine' }],
+    ] as const) {
+      ids[key] = (await h.api('POST', '/v1/topics/search/publish', body)).body.messageId;
+      await settled(ids[key]!);
+    }
+    rx.failNext(2, 503);
+    ids.failed = (await h.api('POST', '/v1/topics/search/publish', 'disk failed twice')).body.messageId;
+    await settled(ids.failed!);
+
+    const found = async (query: string) => (await h.api('GET', `/v1/topics/search/messages?${query}`)).body.messages.map((m: { id: string }) => m.id);
+    expect(await found('q=DISK')).toEqual([ids.failed, ids.check, ids.full]);
+    expect(await found(`q=${encodeURIComponent('disk db-1')}`)).toEqual([ids.full]);
+    expect(await found('q=nothing-like-this')).toEqual([]);
+    expect(await found('status=failed')).toEqual([ids.failed]);
+    expect(await found('q=disk&status=delivered')).toEqual([ids.check, ids.full]);
+    // paging with a search: one at a time, in order
+    const first = await h.api('GET', '/v1/topics/search/messages?q=disk&limit=1');
+    expect(first.body.messages.map((m: { id: string }) => m.id)).toEqual([ids.failed]);
+    const second = await h.api('GET', `/v1/topics/search/messages?q=disk&limit=1&cursor=${encodeURIComponent(first.body.next)}`);
+    expect(second.body.messages.map((m: { id: string }) => m.id)).toEqual([ids.check]);
+    expect((await h.api('GET', '/v1/topics/search/messages?status=lost')).status).toBe(400);
+  });
+});

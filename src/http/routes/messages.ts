@@ -14,7 +14,25 @@ const ID = /^[a-z0-9]{1,64}$/;
 const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 const cursorParam = z.string().max(512).optional();
 const time = z.iso.datetime({ offset: true }).transform((t) => Date.parse(t));
-const messagesQuery = limitQuery.extend({ cursor: cursorParam, since: time.optional(), until: time.optional() });
+const messagesQuery = limitQuery.extend({
+  cursor: cursorParam,
+  since: time.optional(),
+  until: time.optional(),
+  /** words the subject or text holds (case-insensitive) */
+  q: z.string().min(1).max(200).optional(),
+  /** messages with at least one delivery in this status */
+  status: z.enum(['pending', 'delivered', 'failed', 'muted', 'held']).optional(),
+});
+
+/** Every word of `q` is in the subject or the text. */
+export function textMatches(m: MessageRecord, q: string): boolean {
+  const hay = `${m.subject ?? ''}\n${m.text ?? m.bodies.default ?? Object.values(m.bodies)[0] ?? ''}`.toLocaleLowerCase();
+  return q
+    .toLocaleLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((w) => hay.includes(w));
+}
 const deliveriesQuery = limitQuery.extend({
   cursor: cursorParam,
   status: z.enum(['pending', 'delivered', 'failed', 'muted', 'held']).optional(),
@@ -47,9 +65,10 @@ export const deliveryView = (d: DeliveryRecord) => ({
   replayedAt: d.replayedAt,
   platformMessageId: d.platformMessageId,
   editedMessageId: d.editedMessageId,
-  // quiet hours: when a held delivery goes out, and the digest delivery that carried it
+  // quiet hours: when a held delivery goes out; a digest (quiet hours or a robot at its limit): what carried it, what it carries
   releaseAt: d.releaseAt ? new Date(d.releaseAt).toISOString() : undefined,
   digest: d.digest,
+  carries: d.carries,
 });
 
 /** In lists, a message's text is cut to this many characters (`textTruncated` says so); GET /v1/messages/{id} has it all. */
@@ -75,6 +94,7 @@ export function messageRoutes(h: Herald): Router {
       source: m.source,
       attributes: m.attributes,
       createdAt: m.createdAt,
+      carries: m.carries,
       deliveries: (await h.messages.deliveriesOf(m)).map(deliveryView),
     };
   };
@@ -102,8 +122,12 @@ export function messageRoutes(h: Herald): Router {
       until: q.until,
       notBefore: Date.parse(topic.createdAt),
       cursor: cursorOf(q.cursor),
+      match: q.q ? (m) => textMatches(m, q.q!) : undefined,
     });
-    res.json({ messages: await Promise.all(page.messages.map((m) => view(m, LIST_TEXT_CHARS))), next: nextOf(page.next) });
+    let views = await Promise.all(page.messages.map((m) => view(m, LIST_TEXT_CHARS)));
+    // a status is the deliveries', read with them: a page may hold fewer than `limit`; `next` goes on
+    if (q.status) views = views.filter((v) => v.deliveries.some((d) => d.status === q.status));
+    res.json({ messages: views, next: nextOf(page.next) });
   });
 
   const listedDelivery = (d: DeliveryRecord) => ({ ...deliveryView(d), messageId: d.messageId, topic: d.topic });
@@ -136,7 +160,7 @@ export function messageRoutes(h: Herald): Router {
   /** Replays a failed delivery: back to pending with fresh attempts. */
   r.post('/deliveries/:id/replay', requireAdmin, async (req, res) => {
     const id = req.params.id as string;
-    const d = /^[a-z0-9]{1,64}\.\d{5}$/.test(id) ? await h.messages.getDelivery(id) : undefined;
+    const d = /^[a-z0-9]{1,64}\.\d{5,7}$/.test(id) ? await h.messages.getDelivery(id) : undefined;
     if (!d) throw Errors.notFound('No delivery has this id.');
     if (d.status !== 'failed') throw Errors.invalidRequest(`Only failed deliveries can be replayed; this one is ${d.status}.`);
     const replay = replayed(d);

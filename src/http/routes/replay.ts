@@ -6,6 +6,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Herald } from '../../context.js';
+import { Errors } from '../../errors.js';
+import type { Cursor } from '../../store/cursor.js';
 import { type DeliveryRecord, replayed } from '../../store/messages.js';
 import { requireAdmin } from '../auth.js';
 import { parse } from '../validate.js';
@@ -14,6 +16,8 @@ import { parse } from '../validate.js';
 export const MAX_REPLAY = 5_000;
 /** Written and queued in batches of this many. */
 const BATCH = 200;
+/** Read from the failed index a page at a time. */
+const PAGE = 500;
 
 const ID = /^[a-z0-9]{1,64}$/;
 const replayBody = z.strictObject({
@@ -42,12 +46,31 @@ export function replayRoutes(h: Herald): Router {
 
   r.post('/deliveries/replay', requireAdmin, async (req, res) => {
     const f = parse(replayBody, req.body);
-    // newest first; one more than the cap tells whether more remain
-    const all = (await h.messages.failed(Number.MAX_SAFE_INTEGER)).filter((d) => matches(d, f));
+    // newest first through the records' failed index; one more than the cap tells whether more remain
+    const topic = f.topic ? await h.topics.get(f.topic) : undefined;
+    if (f.topic && !topic) throw Errors.topicNotFound(`No topic is named "${f.topic.slice(0, 255)}".`);
+    const all: DeliveryRecord[] = [];
+    let cursor: Cursor | undefined;
+    let counted = 0;
+    for (;;) {
+      const page = await h.messages.listDeliveries({
+        status: 'failed',
+        topic: topic?.name,
+        subscriptionId: f.subscription,
+        notBefore: topic ? Date.parse(topic.createdAt) : undefined,
+        match: (d) => matches(d, f),
+        limit: PAGE,
+        cursor,
+      });
+      counted += page.deliveries.length;
+      if (all.length <= MAX_REPLAY) all.push(...page.deliveries.slice(0, MAX_REPLAY + 1 - all.length));
+      if (!page.next || (!f.dryRun && all.length > MAX_REPLAY)) break;
+      cursor = page.next;
+    }
     const chosen = all.slice(0, MAX_REPLAY);
     const more = all.length > chosen.length;
     if (f.dryRun) {
-      res.json({ matched: all.length, replayed: 0, more });
+      res.json({ matched: counted, replayed: 0, more });
       return;
     }
     for (let i = 0; i < chosen.length; i += BATCH) {
@@ -57,7 +80,7 @@ export function replayRoutes(h: Herald): Router {
     }
     const filter = { topic: f.topic, subscription: f.subscription, since: f.since, until: f.until };
     await h.audit.record(req.principal!.name, 'delivery.replay-all', f.topic ?? '*', { ...filter, count: chosen.length });
-    res.status(202).json({ matched: all.length, replayed: chosen.length, more });
+    res.status(202).json({ matched: more ? counted : chosen.length, replayed: chosen.length, more });
   });
 
   return r;
