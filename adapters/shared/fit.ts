@@ -10,6 +10,9 @@ import { type SplitOptions, splitText } from './split.js';
 /** Shrink rounds before giving up; each takes at least 5 % off, so a handful normally suffices. */
 const MAX_ROUNDS = 40;
 const MIN_SHRINK = 0.95;
+/** How much of the text is built to learn how it measures. */
+const SAMPLE_CHARS = 8000;
+const FIRST_GUESS = 0.9;
 
 /** UTF-16 code units: what JavaScript's `length` counts; never fewer than the characters a person sees. */
 export const utf16 = (s: string): number => s.length;
@@ -35,10 +38,13 @@ export function fitParts<T>(
   const room = limit - fixed;
   const minBudget = opts.minBudget ?? 64;
   if (room < 1) throw new RangeError(`fitParts: the fixed part of the payload (${fixed}) leaves no room under ${limit}`);
-  // Start from the room in bytes at the text's own bytes-per-unit, so CJK packs as well as ASCII.
-  const measuredText = Math.max(1, measure(build(text, 0, 1)) - fixed);
-  const ratio = Math.max(1, utf8(text) / measuredText);
-  let budget = Math.max(minBudget, Math.floor(room * ratio));
+  // Start from the room in bytes at the text's own bytes-per-unit, so CJK packs as well as ASCII;
+  // a sample tells the ratio (building the whole text once would cost as much as all the parts).
+  const sample = text.slice(0, SAMPLE_CHARS);
+  const measuredSample = Math.max(1, measure(build(sample, 0, 1)) - fixed);
+  const ratio = Math.max(1, utf8(sample) / measuredSample);
+  // 10 % under the estimate: parts vary around the sample's ratio, and a second round costs a whole render
+  let budget = Math.max(minBudget, Math.floor(room * ratio * FIRST_GUESS));
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const chunks = splitText(text, budget, opts);
     const parts = chunks.map((c, i) => build(c, i, chunks.length));

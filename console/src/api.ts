@@ -57,6 +57,8 @@ export interface Subscription {
   protocol: string;
   endpoint: string;
   hasSecret: boolean;
+  /** the pool: more robots of the same group, masked */
+  extraRobots?: { endpoint: string; hasSecret: boolean }[];
   keyword?: string;
   mentions?: Mentions;
   remark?: string;

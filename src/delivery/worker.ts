@@ -50,7 +50,8 @@ type Sent = { outcome: Outcome; ms: number } | { error: Error };
 
 /** The robots a delivery may go through: the subscription's endpoint, then its extra robots. */
 function targetsOf(sub: OpenSubscription): Target[] {
-  return [{ subscriptionId: sub.id, endpoint: sub.plainEndpoint, secret: sub.plainSecret, keyword: sub.keyword }];
+  const own = { subscriptionId: sub.id, endpoint: sub.plainEndpoint, secret: sub.plainSecret, keyword: sub.keyword };
+  return [own, ...(sub.plainExtraRobots ?? []).map((r) => ({ ...own, endpoint: r.endpoint, secret: r.secret }))];
 }
 
 export function createWorker(deps: WorkerDeps) {

@@ -30,9 +30,12 @@ export async function resealSubscriptions(d: ResealDeps): Promise<ResealResult> 
     for (const sub of await d.subscriptions.listByTopic(topic.name)) {
       let endpoint: { plain: string; stale: boolean };
       let secret: { plain: string; stale: boolean } | undefined;
+      type Opened = { plain: string; stale: boolean };
+      let extras: { endpoint: Opened; secret?: Opened; maskedEndpoint: string }[];
       try {
         endpoint = d.box.openStale(sub.endpoint);
         secret = sub.secret ? d.box.openStale(sub.secret) : undefined;
+        extras = (sub.extraRobots ?? []).map((r) => ({ ...r, endpoint: d.box.openStale(r.endpoint), secret: r.secret ? d.box.openStale(r.secret) : undefined }));
       } catch {
         result.unreadable += 1;
         d.log.error('a subscription opens with neither HERALD_SECRET_KEY nor HERALD_SECRET_KEY_PREVIOUS', {
@@ -41,12 +44,21 @@ export async function resealSubscriptions(d: ResealDeps): Promise<ResealResult> 
         });
         continue;
       }
-      if (!endpoint.stale && !secret?.stale) continue;
+      if (!endpoint.stale && !secret?.stale && !extras.some((r) => r.endpoint.stale || r.secret?.stale)) continue;
       const fingerprint = d.subscriptions.fingerprint(sub.topic, endpoint.plain);
       const updated: SubscriptionRecord = {
         ...sub,
         endpoint: d.box.seal(endpoint.plain),
         secret: secret ? d.box.seal(secret.plain) : undefined,
+        ...(sub.extraRobots
+          ? {
+              extraRobots: extras.map((r) => ({
+                endpoint: d.box.seal(r.endpoint.plain),
+                ...(r.secret ? { secret: d.box.seal(r.secret.plain) } : {}),
+                maskedEndpoint: r.maskedEndpoint,
+              })),
+            }
+          : {}),
         fingerprint,
       };
       // key names as in src/store/subscriptions.ts

@@ -24,6 +24,8 @@ export interface SubscriptionRecord {
   protocol: string;
   endpoint: string; // sealed
   secret?: string; // sealed
+  /** more robots of the same group (a pool): sealed like endpoint and secret */
+  extraRobots?: { endpoint: string; secret?: string; maskedEndpoint: string }[];
   fingerprint: string;
   maskedEndpoint: string;
   keyword?: string;
@@ -56,6 +58,8 @@ const refOf = (s: SubscriptionRecord): SubscriptionRef => {
 export interface OpenSubscription extends SubscriptionRecord {
   plainEndpoint: string;
   plainSecret?: string;
+  /** the extra robots, opened */
+  plainExtraRobots: { endpoint: string; secret?: string }[];
 }
 
 export class SubscriptionRepo {
@@ -88,6 +92,7 @@ export class SubscriptionRepo {
       ...rec,
       plainEndpoint: this.box.open(rec.endpoint),
       plainSecret: rec.secret ? this.box.open(rec.secret) : undefined,
+      plainExtraRobots: (rec.extraRobots ?? []).map((r) => ({ endpoint: this.box.open(r.endpoint), secret: r.secret ? this.box.open(r.secret) : undefined })),
     };
   }
 

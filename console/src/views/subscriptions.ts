@@ -55,6 +55,12 @@ function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
   const rows: [string, string | Node | undefined][] = [
     ['Endpoint', h('code', { class: 'endpoint' }, s.endpoint)],
     ['Secret', s.hasSecret ? 'set (hidden)' : undefined],
+    [
+      'Robot pool',
+      s.extraRobots?.length
+        ? h('span', {}, `${s.extraRobots.length} more robot${s.extraRobots.length > 1 ? 's' : ''}: `, ...s.extraRobots.flatMap((r, i) => [i ? ', ' : '', h('code', { class: 'endpoint' }, r.endpoint)]))
+        : undefined,
+    ],
     ['Keyword', s.keyword],
     ['Mentions', mentionsText(s)],
     ['Remark', s.remark],

@@ -13,6 +13,9 @@ import { requireAdmin } from '../auth.js';
 import { parse } from '../validate.js';
 import { topicOr404 } from './topics.js';
 
+/** A subscription's pool: its endpoint and up to this many more robots. */
+export const MAX_EXTRA_ROBOTS = 9;
+
 const createBody = z.strictObject({
   protocol: z.string(),
   endpoint: z.string().min(1).max(2048),
@@ -22,6 +25,11 @@ const createBody = z.strictObject({
   remark: z.string().max(256).optional(),
   filter: filterSchema.optional(),
   quietHours: quietHoursSchema.optional(),
+  /** more robots of the same group: each message goes through whichever has room */
+  extraRobots: z
+    .array(z.strictObject({ endpoint: z.string().min(1).max(2048), secret: z.string().min(1).max(512).optional() }))
+    .max(MAX_EXTRA_ROBOTS, `at most ${MAX_EXTRA_ROBOTS} extra robots`)
+    .optional(),
 });
 
 export const subscriptionView = (s: SubscriptionRecord) => ({
@@ -30,6 +38,7 @@ export const subscriptionView = (s: SubscriptionRecord) => ({
   protocol: s.protocol,
   endpoint: s.maskedEndpoint,
   hasSecret: !!s.secret,
+  extraRobots: s.extraRobots?.map((r) => ({ endpoint: r.maskedEndpoint, hasSecret: !!r.secret })),
   keyword: s.keyword,
   mentions: s.mentions,
   remark: s.remark,
@@ -53,6 +62,7 @@ export interface NewSubscription {
   remark?: string;
   filter?: SubscriptionRecord['filter'];
   quietHours?: SubscriptionRecord['quietHours'];
+  extraRobots?: { endpoint: string; secret?: string }[];
   source: SubscriptionRecord['source'];
   chat?: SubscriptionRecord['chat'];
   actor: string;
@@ -70,6 +80,19 @@ export async function addSubscription(h: Herald, input: NewSubscription): Promis
     throw err;
   }
   if (input.source === 'api') await h.policy.check(adapter, endpoint);
+  const extras: string[] = [];
+  for (const [i, r] of (input.extraRobots ?? []).entries()) {
+    let extra: string;
+    try {
+      extra = adapter.normalizeEndpoint(r.endpoint.trim());
+    } catch (err) {
+      if (err instanceof EndpointError) throw Errors.invalidEndpoint(`extraRobots[${i}]: ${err.message}`);
+      throw err;
+    }
+    if (extra === endpoint || extras.includes(extra)) throw Errors.invalidEndpoint(`extraRobots[${i}] is the same robot as another in this subscription.`);
+    if (input.source === 'api') await h.policy.check(adapter, extra);
+    extras.push(extra);
+  }
   if ((await h.subscriptions.countByTopic(input.topic)) >= h.config.quotas.subscriptionsPerTopic) {
     throw Errors.quotaExceeded(
       `The topic has ${h.config.quotas.subscriptionsPerTopic} subscriptions, its quota (quotas.subscriptionsPerTopic).`,
@@ -81,6 +104,14 @@ export async function addSubscription(h: Herald, input: NewSubscription): Promis
     protocol: input.protocol,
     endpoint: h.subscriptions.seal(endpoint),
     secret: input.secret ? h.subscriptions.seal(input.secret) : undefined,
+    ...(extras.length
+      ? {
+          extraRobots: extras.map((e, i) => {
+            const secret = input.extraRobots![i]!.secret;
+            return { endpoint: h.subscriptions.seal(e), ...(secret ? { secret: h.subscriptions.seal(secret) } : {}), maskedEndpoint: adapter.maskEndpoint(e) };
+          }),
+        }
+      : {}),
     fingerprint: h.subscriptions.fingerprint(input.topic, endpoint),
     maskedEndpoint: adapter.maskEndpoint(endpoint),
     keyword: input.keyword,
@@ -100,6 +131,7 @@ export async function addSubscription(h: Herald, input: NewSubscription): Promis
     topic: rec.topic,
     protocol: rec.protocol,
     source: rec.source,
+    ...(extras.length ? { extraRobots: extras.length } : {}),
   });
   return { sub: rec, created: true };
 }
