@@ -102,7 +102,7 @@ describe('web console', () => {
     await page.getByText('Group Robot (群机器人)').waitFor();
     expect(await page.locator('#add-subscription').getByLabel('Signing secret').count()).toBe(0);
     await page.getByLabel('Webhook URL or key').fill(wecomRobot.endpoint);
-    await page.getByLabel('Remark').fill('On-call group');
+    await page.locator('#add-subscription').getByLabel('Remark').fill('On-call group');
     await page.getByRole('button', { name: 'Add subscription' }).click();
     const wecomCard = page.locator('li.sub').filter({ hasText: 'WeCom' });
     await wecomCard.waitFor();

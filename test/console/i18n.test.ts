@@ -62,6 +62,19 @@ it('follows a Chinese browser, and switches to English on request', async () => 
   const shot = process.env.HERALD_SCREENSHOT_ZH ? join(ROOT, process.env.HERALD_SCREENSHOT_ZH) : join(tmpdir(), `herald-console-zh-${process.pid}.png`);
   await page.screenshot({ path: shot, fullPage: true });
 
+  for (const [path, title] of [
+    ['templates', '模板'],
+    ['tokens', '令牌'],
+    ['quotas', '配额'],
+    ['audit', '审计记录'],
+    ['failed', '失败的投递'],
+    ['silences', '静默'],
+  ]) {
+    await page.goto(`${h.url}/console/#/${path}`);
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+  }
+  await page.goto(`${h.url}/console/#/topics/ops`);
+  await page.getByRole('heading', { level: 2, name: '最近的消息' }).waitFor();
   await page.getByLabel('语言 / Language').selectOption('en');
   await page.getByRole('heading', { level: 2, name: 'Recent messages' }).waitFor();
   expect(await page.evaluate(() => [document.documentElement.lang, localStorage.getItem('herald.lang')])).toEqual(['en', 'en']);

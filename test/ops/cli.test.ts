@@ -3,6 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adapterFactories } from '../../adapters/index.js';
 import { ADMIN, startTestHerald, type TestHerald, tempDir, waitFor } from '../helpers/herald.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { freePort } from '../helpers/spawn.js';
@@ -117,6 +118,12 @@ describe('talking to a server', () => {
     expect(help.code).toBe(0);
     for (const c of ['serve', 'publish', 'topics', 'subscribe', 'records', 'HERALD_URL', 'HERALD_TOKEN']) expect(help.stdout).toContain(c);
     expect((await cli(['records', '--help'])).stdout).toContain('--wait');
+    // the protocols and their endpoint examples come from the adapter registry
+    const subscribe = (await cli(['subscribe', '--help'])).stdout;
+    for (const f of adapterFactories) {
+      expect(subscribe).toContain(f.protocol);
+      expect(subscribe).toContain(f.describe.fields.find((x) => x.name === 'endpoint')!.example);
+    }
     expect((await cli([])).code).toBe(2);
   });
 });

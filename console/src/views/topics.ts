@@ -70,18 +70,18 @@ function table(topics: Topic[], reload: () => Promise<void>): HTMLElement {
     const del = button(tr('topics.delete'), async () => {
       const n = t.subscriptionCount;
       const ok = await confirmDialog(
-        `Delete topic "${t.name}"?`,
-        `Its ${n} subscription${n === 1 ? '' : 's'} will be deleted too, and publishing to it will fail. This cannot be undone.`,
-        'Delete topic',
+        tr('topics.deleteQ', { name: t.name }),
+        tr('topics.deleteBody', { n }),
+        tr('topics.deleteButton'),
       );
       if (!ok) return;
       await busy(del, async () => {
         await api.del(`/topics/${enc(t.name)}`);
-        flash(`Topic "${t.name}" deleted.`);
+        flash(tr('topics.deleted', { name: t.name }));
         await reload();
         refocus();
       });
-    }, 'danger', { 'aria-label': `Delete topic ${t.name}`, class: 'btn danger small' });
+    }, 'danger', { 'aria-label': tr('topics.deleteLabel', { name: t.name }), class: 'btn danger small' });
     return h(
       'tr',
       {},
