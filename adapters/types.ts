@@ -182,7 +182,10 @@ export interface ProtocolDescription {
    * `[]` when nothing in the endpoint is secret (e.g. an address list).
    */
   secretParts: SecretPart[];
-  /** How the built-in alert templates write markdown for this platform (CommonMark when absent). */
+  /**
+   * How the built-in alert templates write markdown for this platform. Leave it out when the adapter
+   * converts CommonMark itself (adapters/shared/markdown.ts): the templates then write CommonMark.
+   */
   dialect?: MarkdownDialect;
   /**
    * Chat-command callback routes the platform calls, mounted under /v1/callbacks/<protocol> (relative

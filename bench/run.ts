@@ -12,6 +12,7 @@ import { startReceiver } from './lib/receiver.js';
 import { benchMemory, LARGE_TOPIC } from './memory.js';
 import { benchPaced, MESSAGES, WINDOW } from './paced.js';
 import { BACKLOG, benchIsolation, benchStorm, STORM, STORM_WINDOW_MS } from './storm.js';
+import { BIG_TOPIC, benchRecords, EXPIRED, LIVE } from './records.js';
 
 export const TARGETS = {
   fanoutRatio: 1.5,
@@ -25,6 +26,8 @@ export const TARGETS = {
   stormWebhookMs: 3_000,
   unrelatedMs: 1_000,
   sigtermMs: 20_000,
+  newestPageMs: 50,
+  agedListMs: 20,
 };
 
 /** Redis for the Redis-mode storm figures (skipped when it does not answer). */
@@ -92,11 +95,18 @@ async function main(): Promise<void> {
       say(`    /healthz meanwhile (${r.probes} probes): p50 ${f(r.p50, 1)} ms, p99 ${f(r.p99, 1)} ms, max ${f(r.maxMs, 1)} ms (target p99 ≤ ${TARGETS.healthzP99Ms} ms: ${mark(r.p99 <= TARGETS.healthzP99Ms)}); failed or reset requests: ${r.errors} (target 0: ${mark(r.errors === 0)})`);
       say(`    (during the first, warm-up round, code still loading: max ${f(r.coldMaxMs, 1)} ms)`);
     }
+    if (want('records')) {
+      const r = await benchRecords();
+      say(`(f) a topic of ${f(BIG_TOPIC)} messages (seeded with another of ${f(EXPIRED + LIVE)} in ${f(r.seedMs)} ms): newest page of 20 p50 ${f(r.newestPageMs.p50, 1)} ms, p95 ${f(r.newestPageMs.p95, 1)} ms (target ≤ ${TARGETS.newestPageMs} ms: ${mark(r.newestPageMs.p95 <= TARGETS.newestPageMs)})`);
+      say(`    50 cursor pages on: p50 ${f(r.cursorPageMs.p50, 1)} ms, p95 ${f(r.cursorPageMs.p95, 1)} ms; ids seen twice: ${r.pagesOverlap} (target 0: ${mark(r.pagesOverlap === 0)})`);
+      say(`    sweep of ${f(EXPIRED)} expired records: ${f(r.sweepMs)} ms, /healthz max meanwhile ${f(r.healthzMaxDuringSweepMs, 1)} ms; ${f(r.indexEntriesLeft)} entries left in the topic's index (live ${f(LIVE)})`);
+      say(`    listing that topic after: p50 ${f(r.agedListMs.p50, 1)} ms, p95 ${f(r.agedListMs.p95, 1)} ms (target ≤ ${TARGETS.agedListMs} ms: ${mark(r.agedListMs.p95 <= TARGETS.agedListMs)}); dead ids in the index tables: ${r.deadIds} (target 0: ${mark(r.deadIds === 0)})`);
+    }
     if (want('storm')) {
       const modes = [undefined, ...((await redisAnswers(REDIS_URL)) ? [REDIS_URL] : [])];
       for (const url of modes) {
         const r = await benchStorm(url);
-        say(`(f) storm, ${r.mode}: ${STORM} messages published in ${f(r.burstMs)} ms; windows of ${STORM_WINDOW_MS / 1000} s after the burst until the last is visible (target ≤ ${TARGETS.stormWindows}):`);
+        say(`(g) storm, ${r.mode}: ${STORM} messages published in ${f(r.burstMs)} ms; windows of ${STORM_WINDOW_MS / 1000} s after the burst until the last is visible (target ≤ ${TARGETS.stormWindows}):`);
         for (const g of r.groups) {
           const ok = g.windows <= TARGETS.stormWindows && g.visible === STORM && g.inOrder && g.rejections === 0;
           say(`    ${g.group.padEnd(20)} ${f(g.windows, 2)} windows, ${g.visible}/${STORM} visible, ${g.inOrder ? 'in publish order' : 'OUT OF ORDER'}, ${g.sends} sends, ${g.rejections} rejections (${mark(ok)})`);
@@ -106,7 +116,7 @@ async function main(): Promise<void> {
       if (modes.length === 1) say(`    (Redis mode not measured: nothing answers at ${REDIS_URL})`);
       for (const url of modes) {
         const r = await benchIsolation(url);
-        say(`(g) isolation, ${r.mode}: behind a hanging receiver with ${BACKLOG} queued, an unrelated delivery arrived after ${f(r.unrelatedMs)} ms (target < ${f(TARGETS.unrelatedMs)} ms: ${mark(r.unrelatedMs < TARGETS.unrelatedMs)})`);
+        say(`(h) isolation, ${r.mode}: behind a hanging receiver with ${BACKLOG} queued, an unrelated delivery arrived after ${f(r.unrelatedMs)} ms (target < ${f(TARGETS.unrelatedMs)} ms: ${mark(r.unrelatedMs < TARGETS.unrelatedMs)})`);
         say(`    SIGTERM with that backlog: exit ${r.exitCode} after ${f(r.sigtermMs)} ms (target < ${f(TARGETS.sigtermMs)} ms: ${mark(r.exitCode === 0 && r.sigtermMs < TARGETS.sigtermMs)})`);
       }
     }

@@ -1,4 +1,5 @@
 /** A few DOM helpers: elements are built with h(), text always as text nodes (never innerHTML). */
+import { lang, t } from './i18n/index.js';
 
 type Child = Node | string | number | false | null | undefined | Child[];
 type Handler = (ev: Event) => void;
@@ -42,11 +43,11 @@ export function time(iso: string | undefined): HTMLElement {
   const d = new Date(iso);
   const secs = Math.round((Date.now() - d.getTime()) / 1000);
   let text: string;
-  if (secs < 45) text = 'just now';
-  else if (secs < 3600) text = `${Math.round(secs / 60)} min ago`;
-  else if (secs < 86_400) text = `${Math.round(secs / 3600)} h ago`;
-  else text = d.toLocaleString();
-  return h('time', { datetime: iso, title: d.toLocaleString() }, text);
+  if (secs < 45) text = t('time.now');
+  else if (secs < 3600) text = t('time.min', { n: Math.round(secs / 60) });
+  else if (secs < 86_400) text = t('time.h', { n: Math.round(secs / 3600) });
+  else text = d.toLocaleString(lang());
+  return h('time', { datetime: iso, title: d.toLocaleString(lang()) }, text);
 }
 
 export function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number): (...a: A) => void {

@@ -2,6 +2,7 @@
 import './style.css';
 import { ApiError, call, setUnauthorizedHandler } from './api.js';
 import { h, replace } from './dom.js';
+import { type Key, LANGS, type Lang, lang, setLang, t } from './i18n/index.js';
 import { loadPlatforms } from './platforms.js';
 import { type Me, session } from './session.js';
 import { clearFlash, errorText, flash, flashIsFresh } from './ui.js';
@@ -27,35 +28,35 @@ type View = (ctx: ViewCtx) => Promise<HTMLElement> | HTMLElement;
 interface Route {
   pattern: RegExp;
   view: View;
-  title: string;
+  title: Key;
   admin: boolean;
 }
 
 const routes: Route[] = [
-  { pattern: /^topics$/, view: topicsView, title: 'Topics', admin: true },
-  { pattern: /^topics\/([^/]+)$/, view: topicView, title: 'Topic', admin: true },
-  { pattern: /^publish$/, view: publishView, title: 'Publish', admin: false },
-  { pattern: /^publish\/([^/]+)$/, view: publishView, title: 'Publish', admin: false },
-  { pattern: /^messages\/([^/]+)$/, view: messageView, title: 'Message', admin: false },
-  { pattern: /^failed$/, view: failedView, title: 'Failed deliveries', admin: true },
-  { pattern: /^templates$/, view: templatesView, title: 'Templates', admin: true },
-  { pattern: /^templates\/new$/, view: templateEditView, title: 'New template', admin: true },
-  { pattern: /^templates\/([^/]+)\/([^/]+)$/, view: templateEditView, title: 'Template', admin: true },
-  { pattern: /^tokens$/, view: tokensView, title: 'Tokens', admin: true },
-  { pattern: /^silences$/, view: silencesView, title: 'Silences', admin: true },
-  { pattern: /^audit$/, view: auditView, title: 'Audit trail', admin: true },
-  { pattern: /^quotas$/, view: quotasView, title: 'Quotas', admin: true },
+  { pattern: /^topics$/, view: topicsView, title: 'title.topics', admin: true },
+  { pattern: /^topics\/([^/]+)$/, view: topicView, title: 'title.topic', admin: true },
+  { pattern: /^publish$/, view: publishView, title: 'title.publish', admin: false },
+  { pattern: /^publish\/([^/]+)$/, view: publishView, title: 'title.publish', admin: false },
+  { pattern: /^messages\/([^/]+)$/, view: messageView, title: 'title.message', admin: false },
+  { pattern: /^failed$/, view: failedView, title: 'title.failed', admin: true },
+  { pattern: /^templates$/, view: templatesView, title: 'title.templates', admin: true },
+  { pattern: /^templates\/new$/, view: templateEditView, title: 'title.newTemplate', admin: true },
+  { pattern: /^templates\/([^/]+)\/([^/]+)$/, view: templateEditView, title: 'title.template', admin: true },
+  { pattern: /^tokens$/, view: tokensView, title: 'title.tokens', admin: true },
+  { pattern: /^silences$/, view: silencesView, title: 'title.silences', admin: true },
+  { pattern: /^audit$/, view: auditView, title: 'title.audit', admin: true },
+  { pattern: /^quotas$/, view: quotasView, title: 'title.quotas', admin: true },
 ];
 
-const NAV: [string, string, boolean][] = [
-  ['topics', 'Topics', true],
-  ['publish', 'Publish', false],
-  ['failed', 'Failed', true],
-  ['templates', 'Templates', true],
-  ['tokens', 'Tokens', true],
-  ['silences', 'Silences', true],
-  ['audit', 'Audit', true],
-  ['quotas', 'Quotas', true],
+const NAV: [string, Key, boolean][] = [
+  ['topics', 'nav.topics', true],
+  ['publish', 'nav.publish', false],
+  ['failed', 'nav.failed', true],
+  ['templates', 'nav.templates', true],
+  ['tokens', 'nav.tokens', true],
+  ['silences', 'nav.silences', true],
+  ['audit', 'nav.audit', true],
+  ['quotas', 'nav.quotas', true],
 ];
 
 const main = document.getElementById('main')!;
@@ -68,20 +69,30 @@ function renderBar(current: string): void {
   const me = session.me();
   const brand = h('a', { class: 'brand', href: me ? `#/${home()}` : '#/' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'H'), 'Herald');
   if (!me) {
-    replace(bar, brand);
+    replace(bar, brand, languageSwitch());
     return;
   }
   const links = NAV.filter(([, , admin]) => !admin || session.isAdmin()).map(([path, label]) => {
     const active = current === path || current.startsWith(`${path}/`);
-    return h('li', {}, h('a', { href: `#/${path}`, 'aria-current': active ? 'page' : undefined }, label));
+    return h('li', {}, h('a', { href: `#/${path}`, 'aria-current': active ? 'page' : undefined }, t(label)));
   });
-  const out = h('button', { type: 'button', class: 'btn ghost small', onclick: signOut }, 'Sign out');
+  const out = h('button', { type: 'button', class: 'btn ghost small', onclick: signOut }, t('bar.signOut'));
   replace(
     bar,
     brand,
-    h('nav', { 'aria-label': 'Main' }, h('ul', {}, ...links)),
-    h('div', { class: 'who' }, h('span', { class: 'who-name', title: me.scopes.join(' ') }, me.name), out),
+    h('nav', { 'aria-label': t('bar.main') }, h('ul', {}, ...links)),
+    h('div', { class: 'who' }, languageSwitch(), h('span', { class: 'who-name', title: me.scopes.join(' ') }, me.name), out),
   );
+}
+
+/** English or 中文: the page is drawn again in the chosen language. */
+function languageSwitch(): HTMLElement {
+  const sel = h('select', { class: 'lang', 'aria-label': `${t('bar.language')} / Language` }, ...LANGS.map((l) => h('option', { value: l.lang, selected: l.lang === lang() }, l.name)));
+  sel.addEventListener('change', () => {
+    setLang(sel.value as Lang);
+    void render();
+  });
+  return sel;
 }
 
 function signOut(): void {
@@ -103,7 +114,7 @@ async function render(): Promise<void> {
   const path = location.hash.replace(/^#\/?/, '');
   if (!session.me()) {
     renderBar('');
-    document.title = 'Sign in · Herald';
+    document.title = `${t('title.signIn')} · Herald`;
     replace(main, signInView(onSignedIn));
     main.querySelector<HTMLElement>('h1')?.focus();
     return;
@@ -122,10 +133,10 @@ async function render(): Promise<void> {
     const el = await found.r.view(ctx);
     if (location.hash !== at) return; // the user went elsewhere meanwhile
     replace(main, el);
-    document.title = `${main.querySelector('h1')?.textContent ?? found.r.title} · Herald`;
+    document.title = `${main.querySelector('h1')?.textContent ?? t(found.r.title)} · Herald`;
     main.querySelector<HTMLElement>('h1')?.focus();
   } catch (err) {
-    replace(main, h('h1', { tabindex: '-1' }, found.r.title), h('p', { class: 'error-box', role: 'alert' }, errorText(err)));
+    replace(main, h('h1', { tabindex: '-1' }, t(found.r.title)), h('p', { class: 'error-box', role: 'alert' }, errorText(err)));
   } finally {
     main.removeAttribute('aria-busy');
   }
@@ -133,7 +144,7 @@ async function render(): Promise<void> {
 
 setUnauthorizedHandler((message) => {
   session.signOut();
-  flash(`Signed out: ${message}`, 'error');
+  flash(t('flash.signedOut', { message }), 'error');
   void render();
 });
 

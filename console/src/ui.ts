@@ -1,6 +1,7 @@
 /** Shared pieces of the console: fields with labels and help, buttons, badges, dialogs, the flash line. */
 import { ApiError } from './api.js';
 import { type Attrs, h, replace, uid } from './dom.js';
+import { type Key, t } from './i18n/index.js';
 
 export const errorText = (err: unknown) =>
   err instanceof ApiError ? `${err.message}${err.code && err.status ? ` (${err.code})` : ''}` : String((err as Error)?.message ?? err);
@@ -16,7 +17,7 @@ export function flash(message: string, kind: 'ok' | 'error' = 'ok'): void {
   clearTimeout(flashTimer);
   flashAt = Date.now();
   el.className = `flash ${kind}`;
-  replace(el, h('span', {}, message), h('button', { type: 'button', class: 'link', 'aria-label': 'Dismiss', onclick: () => clearFlash() }, '×'));
+  replace(el, h('span', {}, message), h('button', { type: 'button', class: 'link', 'aria-label': t('ui.dismiss'), onclick: () => clearFlash() }, '×'));
   flashTimer = setTimeout(clearFlash, kind === 'error' ? 15_000 : 6_000);
 }
 export function clearFlash(): void {
@@ -45,7 +46,7 @@ export function field(control: HTMLInputElement | HTMLTextAreaElement | HTMLSele
   const wrap = h(
     'div',
     { class: 'field' },
-    h('label', { for: id }, opts.label, opts.optional ? h('span', { class: 'optional' }, ' (optional)') : null),
+    h('label', { for: id }, opts.label, opts.optional ? h('span', { class: 'optional' }, t('ui.optional')) : null),
     control,
     opts.help ? h('p', { class: 'help', id: helpId }, opts.help) : null,
     error,
@@ -80,11 +81,15 @@ export async function busy<T>(btn: HTMLButtonElement, fn: () => Promise<T>): Pro
 }
 
 const STATUS_ICON: Record<string, string> = { delivered: '✓', failed: '✕', pending: '…' };
-export const badge = (status: string, text = status) =>
+const STATUS_KEYS: Record<string, Key> = { pending: 'status.pending', delivered: 'status.delivered', failed: 'status.failed', muted: 'status.muted', held: 'status.held', replayed: 'status.replayed' };
+export const statusText = (status: string) => (STATUS_KEYS[status] ? t(STATUS_KEYS[status]) : status);
+export const badge = (status: string, text = statusText(status)) =>
   h('span', { class: `badge ${status}` }, h('span', { 'aria-hidden': 'true' }, STATUS_ICON[status] ?? ''), ` ${text}`);
 
-export const LEVEL_LABEL: Record<string, string> = { info: 'Info', success: 'Success', warning: 'Warning', error: 'Error', critical: 'Critical' };
-export const levelTag = (level: string) => h('span', { class: `level ${level}` }, LEVEL_LABEL[level] ?? level);
+const LEVEL_KEYS = { info: 'level.info', success: 'level.success', warning: 'level.warning', error: 'level.error', critical: 'level.critical' } as const;
+/** Level names in the current language (read when drawn, so a language switch applies). */
+export const levelLabels = (): Record<string, string> => Object.fromEntries(Object.entries(LEVEL_KEYS).map(([l, key]) => [l, t(key)]));
+export const levelTag = (level: string) => h('span', { class: `level ${level}` }, levelLabels()[level] ?? level);
 
 /** The page heading: focused after each navigation so screen readers announce the new page. */
 export const heading = (text: string, ...extra: (Node | string)[]) => h('h1', { tabindex: '-1' }, text, ...extra);
@@ -103,7 +108,7 @@ export function confirmDialog(title: string, body: string, confirmLabel: string)
       back?.focus();
       resolve(yes);
     };
-    const cancel = button('Cancel', () => done(false), 'secondary');
+    const cancel = button(t('ui.cancel'), () => done(false), 'secondary');
     replace(
       dlg,
       h('h2', { id: titleId }, title),

@@ -1,14 +1,11 @@
 /** `herald topics [create <name>]` and `herald subscribe <topic> …`. */
-
-import { adapterFactories } from '../../adapters/index.js';
-import { protocolList } from '../protocols/describe.js';
 import { type ApiClient, UsageError } from './client.js';
 import { type Io, parse } from './options.js';
 
 /** One line per registered protocol: its endpoint field's example (adapters' `describe`). */
-function endpointExamples(): string {
-  const width = Math.max(...adapterFactories.map((f) => f.protocol.length));
-  return adapterFactories
+function endpointExamples(factories: readonly { protocol: string; describe: { fields: { name: string; example: string }[] } }[]): string {
+  const width = Math.max(...factories.map((f) => f.protocol.length));
+  return factories
     .map((f) => `                     ${f.protocol.padEnd(width)}  ${f.describe.fields.find((x) => x.name === 'endpoint')?.example ?? ''}`)
     .join('\n');
 }
@@ -17,16 +14,21 @@ export const TOPICS_HELP = `Usage: herald topics [list]               list topic
        herald topics create <name> [--display-name <text>]
        herald topics delete <name>           deletes the topic and its subscriptions`;
 
-export const SUBSCRIBE_HELP = `Usage: herald subscribe <topic> --protocol <p> --endpoint <url> [--secret <s>] [--keyword <k>] [--remark <r>]
+/** The protocols come from the adapter registry, loaded only for this help (it is slow to load, and no other command needs it). */
+export async function subscribeHelp(): Promise<string> {
+  const { adapterFactories } = await import('../../adapters/index.js');
+  const { protocolList } = await import('../protocols/describe.js');
+  return `Usage: herald subscribe <topic> --protocol <p> --endpoint <url> [--secret <s>] [--keyword <k>] [--remark <r>]
 
 Subscribes a robot or webhook to a topic.
   --protocol <p>   ${protocolList()}
   --endpoint <e>   what the protocol takes, e.g.
-${endpointExamples()}
+${endpointExamples(adapterFactories)}
   --secret <s>     the robot's signing secret (webhook: the key Herald signs with)
   --keyword <k>    the robot's custom keyword, always put in the content
   --remark <r>     a note for people reading the list
 The endpoint and secret are stored encrypted and never shown again.`;
+}
 
 interface Topic {
   name: string;
@@ -83,7 +85,7 @@ export async function subscribeCommand(args: string[], io: Io, client: (v: { url
     remark: { type: 'string' },
   });
   if (values.help) {
-    io.out(SUBSCRIBE_HELP);
+    io.out(await subscribeHelp());
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('Give one topic: herald subscribe <topic> --protocol <p> --endpoint <url>.');

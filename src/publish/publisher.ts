@@ -11,7 +11,7 @@ import { Errors, HeraldError } from '../errors.js';
 import { newId } from '../store/ids.js';
 import type { MessageRecord, MessageRepo } from '../store/messages.js';
 import type { Store } from '../store/store.js';
-import { planFanOut, subsOfVariant } from '../routing/plan.js';
+import { planFanOut, subsOfVariants } from '../routing/plan.js';
 import { variantRecord } from '../routing/variants.js';
 import type { SubscriptionRef, SubscriptionRepo } from '../store/subscriptions.js';
 import type { TemplateRepo } from '../store/templates.js';
@@ -100,7 +100,8 @@ export function createPublisher(deps: PublisherDeps) {
       // routing: filters, per-alert subsets, mute and quiet hours (src/routing/plan.ts)
       const plan = planFanOut(draft, await subscriptions.targetsOf(topic), Date.now());
       const rendered: Rendered[] = [];
-      for (let v = 0; v < plan.variants.length; v++) rendered.push(await bodiesFor(topic, plan.variants[v]!, subsOfVariant(plan, v)));
+      const subsOf = subsOfVariants(plan);
+      for (let v = 0; v < plan.variants.length; v++) rendered.push(await bodiesFor(topic, plan.variants[v]!, subsOf[v]!));
       const { bodies } = rendered[0]!;
       const now = new Date().toISOString();
       const msg: MessageRecord = {

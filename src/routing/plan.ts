@@ -6,8 +6,8 @@
  * alerts, never once per subscription. Pure: the clock is an argument.
  */
 import type { Draft } from '../publish/draft.js';
-import { type Attributes, LEVEL_ATTRIBUTE, matchesFilter, matchingItems } from './filter.js';
-import { isHeld, type QuietHours, quietHoursEnd } from './quiet-hours.js';
+import { type Attributes, LEVEL_ATTRIBUTE, matchingItems } from './filter.js';
+import { inQuietHours, isHeld, type QuietHours, quietHoursEnd } from './quiet-hours.js';
 
 /** What routing needs to know of a subscription. */
 export interface RoutingRef {
@@ -46,46 +46,79 @@ export const isMuted = (sub: Pick<RoutingRef, 'mutedUntil'>, now: number) => !!s
 export function planFanOut<S extends RoutingRef>(draft: Draft, subs: readonly S[], now: number): FanOutPlan<S> {
   const variants: Draft[] = [draft];
   const targets: Target<S>[] = [];
-  const alerts = draft.alerts;
-  const all = alerts ? alerts.attributes.map((_, i) => i) : [];
+  const alerts = draft.alerts?.attributes.length ? draft.alerts : undefined;
+  // what routing sees: the message's attributes, or each alert's
+  const items: readonly Attributes[] = alerts ? alerts.attributes : [messageAttributes(draft)];
+  const all = items.map((_, i) => i);
   const byKey = new Map<string, number>([[all.join(','), 0]]);
+  // the same array (one per distinct filter) is looked up by identity before its key is built
+  const byArray = new Map<number[], number>();
   const variantOf = (indices: number[]): number => {
+    if (!alerts) return 0;
+    const known = byArray.get(indices);
+    if (known !== undefined) return known;
     const key = indices.join(',');
     let v = byKey.get(key);
     if (v === undefined) {
-      v = variants.push(alerts!.select(indices)) - 1;
+      v = variants.push(alerts.select(indices)) - 1;
       byKey.set(key, v);
     }
+    byArray.set(indices, v);
     return v;
   };
+  // Subscriptions share a few filters and quiet hours: each distinct one is evaluated once.
+  const matchedBy = new Map<string, number[]>();
+  const quietBy = new Map<string, { held: Set<number>; releaseAt: number } | null>();
+  const matchedOf = (filter: RoutingRef['filter']) => {
+    const key = filter ? JSON.stringify(filter) : '';
+    let m = matchedBy.get(key);
+    if (!m) {
+      m = filter ? matchingItems(filter, items) : all;
+      matchedBy.set(key, m);
+    }
+    return m;
+  };
+  const quietOf = (q: QuietHours | undefined) => {
+    if (!q) return null;
+    const key = JSON.stringify(q);
+    let r = quietBy.get(key);
+    if (r === undefined) {
+      r = inQuietHours(q, now) ? { held: new Set(all.filter((i) => isHeld(q, items[i]!, now))), releaseAt: quietHoursEnd(q, now) } : null;
+      quietBy.set(key, r);
+    }
+    return r;
+  };
 
-  for (const sub of subs) {
-    const release = () => (sub.quietHours ? quietHoursEnd(sub.quietHours, now) : undefined);
-    if (!alerts || alerts.attributes.length === 0) {
-      const attrs = messageAttributes(draft);
-      if (!matchesFilter(sub.filter, attrs)) continue;
-      if (isMuted(sub, now)) targets.push({ sub, variant: 0, status: 'muted' });
-      else if (isHeld(sub.quietHours, attrs, now)) targets.push({ sub, variant: 0, status: 'held', releaseAt: release() });
-      else targets.push({ sub, variant: 0, status: 'pending' });
-      continue;
-    }
-    const matched = matchingItems(sub.filter, alerts.attributes);
-    if (matched.length === 0) continue;
+  const push = (sub: S, indices: number[], status: TargetStatus, releaseAt?: number) => {
     // a muted subscription's record is never sent: it shares the published draft, nothing is rendered for it
-    if (isMuted(sub, now)) {
-      targets.push({ sub, variant: 0, status: 'muted', alerts: matched });
+    const t: Target<S> = { sub, variant: status === 'muted' ? 0 : variantOf(indices), status };
+    if (releaseAt !== undefined) t.releaseAt = releaseAt;
+    if (alerts) t.alerts = indices;
+    targets.push(t);
+  };
+  for (const sub of subs) {
+    const matched = matchedOf(sub.filter);
+    if (matched.length === 0) continue;
+    if (sub.mutedUntil && isMuted(sub, now)) {
+      push(sub, matched, 'muted');
       continue;
     }
-    const sendNow: number[] = [];
-    const held: number[] = [];
-    for (const i of matched) (isHeld(sub.quietHours, alerts.attributes[i]!, now) ? held : sendNow).push(i);
-    if (sendNow.length) targets.push({ sub, variant: variantOf(sendNow), status: 'pending', alerts: sendNow });
-    if (held.length) targets.push({ sub, variant: variantOf(held), status: 'held', releaseAt: release(), alerts: held });
+    const quiet = sub.quietHours ? quietOf(sub.quietHours) : null;
+    if (!quiet || quiet.held.size === 0) {
+      push(sub, matched, 'pending');
+      continue;
+    }
+    const held = matched.filter((i) => quiet.held.has(i));
+    const sendNow = held.length ? matched.filter((i) => !quiet.held.has(i)) : matched;
+    if (sendNow.length) push(sub, sendNow, 'pending');
+    if (held.length) push(sub, held, 'held', quiet.releaseAt);
   }
   return { variants, targets };
 }
 
-/** The subscriptions each variant goes to (to render it only for their protocols). */
-export function subsOfVariant<S extends RoutingRef>(plan: FanOutPlan<S>, variant: number): S[] {
-  return plan.targets.filter((t) => t.variant === variant && t.status !== 'muted').map((t) => t.sub);
+/** The subscriptions each variant goes to (to render it only for their protocols); muted ones are never sent. */
+export function subsOfVariants<S extends RoutingRef>(plan: FanOutPlan<S>): S[][] {
+  const out: S[][] = plan.variants.map(() => []);
+  for (const t of plan.targets) if (t.status !== 'muted') out[t.variant]!.push(t.sub);
+  return out;
 }

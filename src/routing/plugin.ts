@@ -9,7 +9,7 @@ export const quietHoursPlugin: PluginFactory = (h) => {
     subscriptions: h.subscriptions,
     queue: h.queue,
     log: h.log,
-    timeZone: h.config.publish.timeZone,
+    publicUrl: h.config.publicUrl,
   });
   return {
     name: 'quiet-hours',

@@ -6,12 +6,11 @@
  * where this one stopped; a per-subscription claim keeps two instances from releasing twice.
  */
 import type { Store, WriteOp } from '../store/store.js';
-import { newId } from '../store/ids.js';
-import { type DeliveryRecord, deliveryId, type MessageRecord, type MessageRepo } from '../store/messages.js';
+import type { DeliveryRecord, MessageRepo } from '../store/messages.js';
 import type { SubscriptionRecord, SubscriptionRepo } from '../store/subscriptions.js';
+import { buildDigest } from '../delivery/digest.js';
 import type { DeliveryQueue } from '../delivery/queue.js';
 import type { Logger } from '../log.js';
-import { composeHeldDigest } from './held-digest.js';
 import { isMuted } from './plan.js';
 import { inQuietHours } from './quiet-hours.js';
 import { messageOf } from './variants.js';
@@ -22,10 +21,12 @@ export interface QuietReleaseDeps {
   subscriptions: SubscriptionRepo;
   queue: DeliveryQueue;
   log: Logger;
-  /** the zone the digest prints times in (publish.timeZone) */
-  timeZone: string;
+  /** HERALD_PUBLIC_URL: a shortened message in the digest links to its record */
+  publicUrl?: string;
   now?: () => number;
 }
+
+export const quietHoursHeader = (n: number) => `Quiet hours: ${n} message${n === 1 ? '' : 's'} held`;
 
 /** How often the held set is looked at. */
 export const RELEASE_CHECK_MS = 15_000;
@@ -62,39 +63,24 @@ export function createQuietRelease(deps: QuietReleaseDeps) {
       return;
     }
     const records = await Promise.all(held.map((d) => messages.getMessage(d.messageId)));
-    const shown = held.flatMap((d, i) => (records[i] ? [messageOf(records[i]!, d)] : []));
-    const digest = composeHeldDigest(shown, sub.protocol, deps.timeZone);
-    const messageId = newId('m');
-    const msg: MessageRecord = {
-      id: messageId,
-      topic: sub.topic,
-      subject: digest.subject,
-      level: digest.level,
-      mentions: {},
-      attributes: { digest: 'quiet-hours', messages: String(held.length) },
-      bodies: { default: digest.text },
-      format: digest.format,
-      source: 'digest',
-      deliveryCount: 1,
-      createdAt: stamp,
-    };
-    const carrier: DeliveryRecord = {
-      id: deliveryId(messageId, 0),
-      messageId,
-      topic: sub.topic,
-      subscriptionId: sub.id,
-      protocol: sub.protocol,
-      status: 'pending',
-      attempts: 0,
-      partsDone: 0,
-      carries: held.map((d) => d.id),
-      updatedAt: stamp,
-    };
-    const ops: WriteOp[] = [...messages.createOps(msg, [carrier])];
-    for (const d of held) ops.push(...messages.saveOps({ ...d, digest: carrier.id, updatedAt: stamp }));
-    await store.batch(ops);
+    const items = held.flatMap((d, i) => (records[i] ? [{ delivery: d, message: messageOf(records[i]!, d) }] : []));
+    if (items.length === 0) {
+      await store.batch(held.flatMap((d) => messages.saveOps({ ...d, status: 'failed', lastError: 'the message expired before its quiet hours ended', updatedAt: stamp })));
+      return;
+    }
+    // the delivery core's digest (src/delivery/digest.ts): the carried deliveries are pending, marked
+    // with the digest, and the worker ends them when the digest delivery ends
+    const digest = buildDigest({
+      items: items.map((x) => ({ ...x, delivery: { ...x.delivery, status: 'pending' } })),
+      header: quietHoursHeader(items.length),
+      publicUrl: deps.publicUrl,
+      attributes: { digest: 'quiet-hours' },
+      now: new Date(at),
+    });
+    const carrier = digest.delivery;
+    await store.batch([...messages.createOps(digest.message, [carrier]), ...digest.carried.flatMap((c) => messages.saveOps(c))]);
     await queue.enqueue([{ id: carrier.id, runAt: Date.now() }]);
-    log.info('quiet hours ended: held messages sent as one digest', { subscriptionId: sub.id, messages: held.length, deliveryId: carrier.id });
+    log.info('quiet hours ended: held messages sent as one digest', { subscriptionId: sub.id, messages: items.length, deliveryId: carrier.id });
   }
 
   /** One look at the held set; returns how many deliveries it released or settled. */

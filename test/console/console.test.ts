@@ -102,7 +102,7 @@ describe('web console', () => {
     await page.getByText('Group Robot (群机器人)').waitFor();
     expect(await page.locator('#add-subscription').getByLabel('Signing secret').count()).toBe(0);
     await page.getByLabel('Webhook URL or key').fill(wecomRobot.endpoint);
-    await page.getByLabel('Remark').fill('On-call group');
+    await page.locator('#add-subscription').getByLabel('Remark').fill('On-call group');
     await page.getByRole('button', { name: 'Add subscription' }).click();
     const wecomCard = page.locator('li.sub').filter({ hasText: 'WeCom' });
     await wecomCard.waitFor();
@@ -182,6 +182,24 @@ describe('web console', () => {
     await page.getByText('1 deliveries replayed').waitFor();
     const again = await h.api('GET', `/v1/messages/${pub.body.messageId}`);
     expect(again.body.deliveries[0].replays).toBe(2);
+    await context.close();
+  });
+
+  it('pages a topic\'s messages: older ones come with "Older messages", without repeats', async () => {
+    await h.api('POST', '/v1/topics', { name: 'long-history' });
+    const ids: string[] = [];
+    for (let i = 0; i < 23; i++) ids.push((await h.api('POST', '/v1/topics/long-history/publish', { message: `entry ${i}` })).body.messageId);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, ADMIN);
+    await page.goto(`${h.url}/console/#/topics/long-history`);
+    await page.getByRole('heading', { level: 2, name: 'Recent messages' }).waitFor();
+    await page.getByText('entry 22', { exact: true }).waitFor();
+    expect(await page.getByText('entry 2', { exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Older messages' }).click();
+    await page.getByText('entry 0', { exact: true }).waitFor();
+    for (const n of [0, 1, 2, 3, 21, 22]) expect(await page.getByText(`entry ${n}`, { exact: true }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Older messages' }).isHidden()).toBe(true);
     await context.close();
   });
 

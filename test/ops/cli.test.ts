@@ -3,6 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adapterFactories } from '../../adapters/index.js';
 import { ADMIN, startTestHerald, type TestHerald, tempDir, waitFor } from '../helpers/herald.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { freePort } from '../helpers/spawn.js';
@@ -117,6 +118,12 @@ describe('talking to a server', () => {
     expect(help.code).toBe(0);
     for (const c of ['serve', 'publish', 'topics', 'subscribe', 'records', 'HERALD_URL', 'HERALD_TOKEN']) expect(help.stdout).toContain(c);
     expect((await cli(['records', '--help'])).stdout).toContain('--wait');
+    // the protocols and their endpoint examples come from the adapter registry
+    const subscribe = (await cli(['subscribe', '--help'])).stdout;
+    for (const f of adapterFactories) {
+      expect(subscribe).toContain(f.protocol);
+      expect(subscribe).toContain(f.describe.fields.find((x) => x.name === 'endpoint')!.example);
+    }
     expect((await cli([])).code).toBe(2);
   });
 });
@@ -172,6 +179,31 @@ describe('the whole API', () => {
     expect(run).toMatchObject({ code: 0, stdout: 'replayed 2 failed deliveries of topic flaky\n' });
     for (const id of ids) expect((await cli(['records', id, '--wait'])).code).toBe(0);
     expect((await cli(['deliveries', 'replay', '--topic', 'flaky'])).code).toBe(2);
+  });
+
+  it('messages and deliveries list page on with the command for the next page, or all at once', async () => {
+    expect((await cli(['topics', 'create', 'pages'])).code).toBe(0);
+    expect((await cli(['subscribe', 'pages', '--protocol', 'webhook', '--endpoint', `${rx.url}/pages`, '--secret', 'pages-secret-1'])).code).toBe(0);
+    const ids: string[] = [];
+    for (const text of ['first', 'second', 'third']) ids.push(JSON.parse((await cli(['publish', 'pages', text, '--json'])).stdout).messageId);
+    const page = await cli(['messages', 'pages', '--limit', '2']);
+    expect(page.code).toBe(0);
+    expect(page.stdout).toMatch(new RegExp(`${ids[2]}.*third[\\s\\S]*${ids[1]}.*second`));
+    expect(page.stdout).not.toContain(ids[0]!);
+    const more = /^more: herald (messages pages --limit 2 --cursor \S+)$/m.exec(page.stderr);
+    expect(more).not.toBeNull();
+    const rest = await cli(more![1]!.split(' '));
+    expect(rest.stdout).toContain(ids[0]!);
+    expect(rest.stdout).not.toContain(ids[1]!);
+    expect(rest.stderr).toBe('');
+    const all = JSON.parse((await cli(['messages', 'pages', '--limit', '1', '--all', '--json'])).stdout);
+    expect(all.messages.map((m: { id: string }) => m.id)).toEqual([...ids].reverse());
+    for (const id of ids) expect((await cli(['records', id, '--wait'])).code).toBe(0);
+    const delivered = JSON.parse((await cli(['deliveries', 'list', '--status', 'delivered', '--topic', 'pages', '--limit', '2', '--all', '--json'])).stdout);
+    expect(delivered.deliveries.map((d: { id: string }) => d.id)).toEqual([...ids].reverse().map((id) => `${id}.00000`));
+    const one = await cli(['deliveries', 'list', '--topic', 'pages', '--limit', '1']);
+    expect(one.stdout).toMatch(new RegExp(`${ids[2]}\\.00000\\s+delivered\\s+pages`));
+    expect(one.stderr).toMatch(/^more: herald deliveries list --limit 1 --topic pages --cursor \S+$/m);
   });
 
   it('tail follows new messages and their deliveries', async () => {

@@ -80,10 +80,10 @@ describe('console: routing', () => {
     await page.getByLabel('Attributes (optional)').fill('team=db');
     await page.getByRole('button', { name: 'Who would get it?' }).click();
     await page.getByText('It would reach 1 of 2 subscriptions.').waitFor({ timeout: UI_WAIT_MS });
-    const reached = await page.getByRole('list', { name: 'Reached', exact: true }).innerText();
+    const reached = (await page.getByRole('list', { name: 'Reached', exact: true }).textContent()) ?? '';
     expect(reached).toContain(db.id);
     expect(reached).toContain('gets it now');
-    expect(await page.getByRole('list', { name: 'Not reached', exact: true }).innerText()).toContain(crit.id);
+    expect(await page.getByRole('list', { name: 'Not reached', exact: true }).textContent()).toContain(crit.id);
     expect(hook.hits).toEqual([]);
     expect(errors).toEqual([]);
   });

@@ -4,7 +4,7 @@ import { alertDraft, type RawGroup } from '../../src/templates/alerts/alert-draf
 import type { Draft } from '../../src/publish/draft.js';
 import { parseDuration } from '../../src/alerts/duration.js';
 import { filterSchema, matchesFilter, matchingItems, normalizeFilter } from '../../src/routing/filter.js';
-import { planFanOut, type RoutingRef, subsOfVariant } from '../../src/routing/plan.js';
+import { planFanOut, type RoutingRef, subsOfVariants } from '../../src/routing/plan.js';
 import { inQuietHours, isHeld, type QuietHours, quietHoursEnd, quietHoursSchema } from '../../src/routing/quiet-hours.js';
 
 describe('filter policy', () => {
@@ -191,7 +191,7 @@ describe('fan-out plan', () => {
     expect((crit.template!.context.alerts as { instance: string }[]).map((a) => a.instance)).toEqual(['host-0', 'host-2']);
     const dbv = p.variants[byId.sdb!.variant]!;
     expect((dbv.template!.context.alerts as { instance: string }[]).map((a) => a.instance)).toEqual(['host-0', 'host-1']);
-    expect(subsOfVariant(p, byId.scrit!.variant).map((s) => s.id)).toEqual(['scrit', 'scrit2']);
+    expect(subsOfVariants(p)[byId.scrit!.variant]!.map((s) => s.id)).toEqual(['scrit', 'scrit2']);
   });
 
   it('sends nothing to a subscription none of whose alerts match', () => {

@@ -1,7 +1,8 @@
 /**
  * Quiet hours through a real Herald: messages published within them are `held` (an excepted one
  * goes at once), survive a restart, and go out as ONE digest when they end (an injected clock ends
- * them); the held records then read delivered. Embedded and Redis mode.
+ * them); the held records then read delivered. Embedded and Redis mode, where a filter or mute
+ * changed on one instance routes the next publish on another.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createQuietRelease } from '../../src/routing/quiet-release.js';
@@ -61,7 +62,7 @@ async function scenario(start: Start) {
     // two hours later (an injected clock): one digest with the three held messages, oldest first
     const { herald } = h.running;
     const later = () => Date.now() + 2 * 3_600_000;
-    const release = createQuietRelease({ ...herald, timeZone: 'UTC', now: later });
+    const release = createQuietRelease({ ...herald, now: later });
     expect(await release.tick()).toBe(3);
     const digest = await waitFor('the digest', () => hook.hits[1]).catch(async (err) => {
       const list = (await h.api('GET', '/v1/topics/night/messages')).body;
@@ -105,7 +106,7 @@ describe('quiet hours', () => {
       const res = await h.api('POST', '/v1/topics/one/publish', { message: 'only one', level: 'warning' });
       expect((await h.api('GET', `/v1/messages/${res.body.messageId}`)).body.deliveries[0].status).toBe('held');
       expect((await h.api('PATCH', `/v1/subscriptions/${sub.body.id}`, { quietHours: null })).status).toBe(200);
-      const release = createQuietRelease({ ...h.running.herald, timeZone: 'UTC' });
+      const release = createQuietRelease({ ...h.running.herald });
       expect(await release.tick()).toBe(1);
       const hit = await waitFor('the released message', () => hook.hits[0]);
       expect(hit.json.message).toBe('only one');
@@ -121,5 +122,30 @@ describe.skipIf(!!missing)('quiet hours in Redis mode', () => {
   afterAll(() => dropPrefix(prefix));
   it('holds, survives a restart and delivers one digest', async () => {
     await scenario((dataDir) => startTestHerald({ dataDir, env: redisEnv(), config: redisConfig(prefix) }));
+  });
+
+  it('a filter or mute changed on one instance routes the next publish on another', async () => {
+    const p2 = randomPrefix();
+    const a = await startTestHerald({ env: redisEnv(), config: redisConfig(p2) });
+    const b = await startTestHerald({ env: redisEnv(), config: redisConfig(p2) });
+    const hook = await startReceiver();
+    receivers.push(hook);
+    try {
+      await a.api('POST', '/v1/topics', { name: 'shared' });
+      const sub = (await a.api('POST', '/v1/topics/shared/subscriptions', { protocol: 'webhook', endpoint: `${hook.url}/s` })).body;
+      expect((await b.api('POST', '/v1/topics/shared/publish', { message: 'one', level: 'info' })).body.deliveries).toBe(1);
+      expect((await a.api('PATCH', `/v1/subscriptions/${sub.id}`, { filter: { level: ['critical'] } })).status).toBe(200);
+      expect((await b.api('POST', '/v1/topics/shared/publish', { message: 'two', level: 'info' })).body.deliveries).toBe(0);
+      expect((await a.api('POST', `/v1/subscriptions/${sub.id}/mute`, { for: '1h' })).status).toBe(200);
+      const muted = await b.api('POST', '/v1/topics/shared/publish', { message: 'three', level: 'critical' });
+      expect((await b.api('GET', `/v1/messages/${muted.body.messageId}`)).body.deliveries[0].status).toBe('muted');
+      await waitFor('the first message', () => hook.hits.length === 1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(hook.hits.map((x) => x.json.message)).toEqual(['one']);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await dropPrefix(p2);
+    }
   });
 });

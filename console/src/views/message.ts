@@ -1,24 +1,25 @@
 /** One message in full: its text as published, and per delivery every attempt with its time and the platform's answer. */
 import { api, type Delivery, enc, type Message, type Subscription } from '../api.js';
 import { h, time } from '../dom.js';
+import { t } from '../i18n/index.js';
 import type { ViewCtx } from '../main.js';
 import { platformName } from '../platforms.js';
 import { badge, busy, button, flash, heading, levelTag, section } from '../ui.js';
 import { POLL_MS, titleOf } from './records.js';
 
 const answerOf = (a: { ok: boolean; error?: string; code?: string | number }) =>
-  a.ok ? 'accepted' : `${a.error ?? 'refused'}${a.code !== undefined ? ` (code ${a.code})` : ''}`;
+  a.ok ? t('msg.accepted') : `${a.error ?? t('msg.refused')}${a.code !== undefined ? t('rec.code', { code: a.code }) : ''}`;
 
 function attempts(d: Delivery): HTMLElement {
   const history = d.history ?? [];
   if (history.length === 0) {
-    return h('p', { class: 'muted small' }, d.status === 'pending' ? 'No attempt yet.' : 'No attempt reached the platform.', d.lastError ? ` ${d.lastError}` : '');
+    return h('p', { class: 'muted small' }, d.status === 'pending' ? t('msg.noAttempt') : t('msg.noneReached'), d.lastError ? ` ${d.lastError}` : '');
   }
   return h(
     'table',
     { class: 'stack attempts' },
-    h('caption', { class: 'sr-only' }, `Attempts of delivery ${d.id}`),
-    h('thead', {}, h('tr', {}, ...['#', 'Time', 'Part', 'Answer'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('caption', { class: 'sr-only' }, t('msg.attemptsOf', { id: d.id })),
+    h('thead', {}, h('tr', {}, ...['#', t('msg.colTime'), t('msg.colPart'), t('msg.colAnswer')].map((c) => h('th', { scope: 'col' }, c)))),
     h(
       'tbody',
       {},
@@ -27,9 +28,9 @@ function attempts(d: Delivery): HTMLElement {
           'tr',
           { 'data-ok': String(a.ok) },
           h('th', { scope: 'row', class: 'num' }, String(i + 1)),
-          h('td', { 'data-label': 'Time' }, time(a.at)),
-          h('td', { 'data-label': 'Part', class: 'num' }, a.part ? String(a.part) : '—'),
-          h('td', { 'data-label': 'Answer', class: a.ok ? '' : 'err' }, answerOf(a)),
+          h('td', { 'data-label': t('msg.colTime') }, time(a.at)),
+          h('td', { 'data-label': t('msg.colPart'), class: 'num' }, a.part ? String(a.part) : '—'),
+          h('td', { 'data-label': t('msg.colAnswer'), class: a.ok ? '' : 'err' }, answerOf(a)),
         ),
       ),
     ),
@@ -40,25 +41,25 @@ function deliveryBlock(d: Delivery, sub: Subscription | undefined, reload: () =>
   const replay =
     d.status === 'failed'
       ? button(
-          'Replay',
+          t('failed.replay'),
           async (ev) => {
             const r = await busy(ev.currentTarget as HTMLButtonElement, () => api.post<Delivery>(`/deliveries/${enc(d.id)}/replay`));
             if (!r) return;
-            flash(`Delivery ${d.id} replayed: it is pending again.`);
+            flash(t('failed.replayedOne', { id: d.id }));
             await reload();
           },
           'secondary',
-          { class: 'btn secondary small', 'aria-label': `Replay delivery ${d.id}` },
+          { class: 'btn secondary small', 'aria-label': t('failed.replayLabel', { id: d.id }) },
         )
       : null;
   const facts = [
-    `${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`,
-    d.parts && d.parts > 1 ? `${d.parts} parts` : '',
-    d.replays ? `replayed ${d.replays}×` : '',
+    t('msg.nAttempts', { n: d.attempts }),
+    d.parts && d.parts > 1 ? t('msg.nParts', { n: d.parts }) : '',
+    d.replays ? t('msg.replayedN', { n: d.replays }) : '',
   ].filter(Boolean);
   return h(
     'section',
-    { class: 'delivery', 'data-delivery': d.id, 'data-status': d.status, 'aria-label': `Delivery ${d.id}` },
+    { class: 'delivery', 'data-delivery': d.id, 'data-status': d.status, 'aria-label': t('msg.deliveryLabel', { id: d.id }) },
     h(
       'div',
       { class: 'card-head' },
@@ -70,12 +71,12 @@ function deliveryBlock(d: Delivery, sub: Subscription | undefined, reload: () =>
       {},
       badge(d.status),
       ` ${facts.join(' · ')}`,
-      d.deliveredAt ? h('span', { class: 'muted' }, ' · delivered ', time(d.deliveredAt)) : null,
-      d.status === 'pending' && d.nextAttemptAt ? h('span', { class: 'muted' }, ' · next try ', time(d.nextAttemptAt)) : null,
+      d.deliveredAt ? h('span', { class: 'muted' }, t('msg.deliveredAt'), time(d.deliveredAt)) : null,
+      d.status === 'pending' && d.nextAttemptAt ? h('span', { class: 'muted' }, t('rec.nextTry'), time(d.nextAttemptAt)) : null,
     ),
-    d.platformMessageId ? h('p', { class: 'muted small' }, 'Platform message id: ', h('code', {}, d.platformMessageId)) : null,
-    d.editedMessageId ? h('p', { class: 'muted small' }, 'Went out as an edit of the card ', h('code', {}, d.editedMessageId)) : null,
-    d.lastError ? h('p', { class: 'err' }, 'Last answer: ', d.lastError, d.lastCode !== undefined ? ` (code ${d.lastCode})` : '') : null,
+    d.platformMessageId ? h('p', { class: 'muted small' }, t('msg.platformId'), h('code', {}, d.platformMessageId)) : null,
+    d.editedMessageId ? h('p', { class: 'muted small' }, t('msg.edited'), h('code', {}, d.editedMessageId)) : null,
+    d.lastError ? h('p', { class: 'err' }, t('msg.lastAnswer'), d.lastError, d.lastCode !== undefined ? t('rec.code', { code: d.lastCode }) : '') : null,
     attempts(d),
   );
 }
@@ -99,7 +100,7 @@ export async function messageView(ctx: ViewCtx): Promise<HTMLElement> {
   });
   const draw = () => {
     deliveries.replaceChildren(
-      ...(m.deliveries.length ? m.deliveries.map((d) => deliveryBlock(d, subs.get(d.subscriptionId), reload)) : [h('p', { class: 'empty' }, 'No subscriptions when it was published.')]),
+      ...(m.deliveries.length ? m.deliveries.map((d) => deliveryBlock(d, subs.get(d.subscriptionId), reload)) : [h('p', { class: 'empty' }, t('msg.noSubs'))]),
     );
     clearTimeout(timer);
     if (m.deliveries.some((d) => d.status === 'pending')) timer = setTimeout(() => void reload().catch(() => {}), POLL_MS);
@@ -117,14 +118,14 @@ export async function messageView(ctx: ViewCtx): Promise<HTMLElement> {
     {},
     h('p', { class: 'crumbs' }, h('a', { href: `#/topics/${enc(m.topic)}` }, m.topic), ' / ', h('code', {}, m.id)),
     heading(titleOf(m)),
-    h('p', { class: 'msg-head' }, levelTag(m.level), h('span', { class: 'muted small' }, time(m.createdAt), ` · via ${m.source}`)),
+    h('p', { class: 'msg-head' }, levelTag(m.level), h('span', { class: 'muted small' }, time(m.createdAt), t('msg.via', { source: m.source }))),
     section(
-      'Message',
+      t('msg.section'),
       [],
-      m.subject ? h('p', {}, h('strong', {}, 'Subject: '), m.subject) : null,
-      h('pre', { class: 'message-text', 'aria-label': 'Message text' }, m.text ?? ''),
-      attrs.length ? h('p', { class: 'muted small' }, 'Attributes: ', attrs.map(([k, v]) => `${k}=${v}`).join(', ')) : null,
+      m.subject ? h('p', {}, h('strong', {}, t('msg.subject')), m.subject) : null,
+      h('pre', { class: 'message-text', 'aria-label': t('msg.text') }, m.text ?? ''),
+      attrs.length ? h('p', { class: 'muted small' }, t('msg.attributes'), attrs.map(([k, v]) => `${k}=${v}`).join(', ')) : null,
     ),
-    section('Deliveries', [], deliveries),
+    section(t('msg.deliveries'), [], deliveries),
   );
 }

@@ -1,6 +1,7 @@
 /** Live preview of a template: rendered from a sample or pasted publish body, then as each platform would receive it. */
 import { ApiError, api } from '../api.js';
 import { debounce, h, uid } from '../dom.js';
+import { t as tr } from '../i18n/index.js';
 import { type Protocol, platformName } from '../platforms.js';
 import { errorText, field } from '../ui.js';
 import { SAMPLES } from './samples.js';
@@ -15,11 +16,11 @@ interface PreviewAnswer {
 /** `content()` is read at each refresh; `protocols()` says which platforms to show. */
 export function previewPanel(content: () => string, protocols: () => Protocol[]) {
   const sample = field(h('select', { name: 'sample' }, ...SAMPLES.map((s) => h('option', { value: s.id }, s.label))), {
-    label: 'Preview with',
+    label: tr('pv.0'),
   });
   const ctxInput = field(h('textarea', { name: 'payload', rows: 8, class: 'code', spellcheck: 'false' }), {
-    label: 'Payload',
-    help: 'What a sender posts (JSON or text): Herald reads it as a publish, so the template sees what a real delivery sees. Edit it or paste your own.',
+    label: tr('pv.1'),
+    help: tr('pv.2'),
   });
   const out = h('div', { class: 'previews', 'aria-busy': 'false' });
   const current = () => SAMPLES.find((s) => s.id === sample.control.value) ?? SAMPLES[0]!;
@@ -34,7 +35,7 @@ export function previewPanel(content: () => string, protocols: () => Protocol[])
     const mine = ++seq;
     const text = content();
     if (!text.trim()) {
-      out.replaceChildren(h('p', { class: 'empty' }, 'Write the template to see it rendered.'));
+      out.replaceChildren(h('p', { class: 'empty' }, tr('pv.3')));
       return;
     }
     const raw = ctxInput.control.value;
@@ -44,7 +45,7 @@ export function previewPanel(content: () => string, protocols: () => Protocol[])
         payload = JSON.parse(raw);
         ctxInput.setError(undefined);
       } catch (err) {
-        ctxInput.setError(`Not valid JSON: ${(err as Error).message}`);
+        ctxInput.setError(tr('pv.badJson', { reason: (err as Error).message }));
         return;
       }
     } else ctxInput.setError(undefined);
@@ -61,7 +62,7 @@ export function previewPanel(content: () => string, protocols: () => Protocol[])
             { class: 'preview', 'aria-labelledby': id },
             h('h3', { id }, name),
             h('pre', { class: 'rendered' }, r.rendered),
-            h('details', {}, h('summary', {}, `What Herald sends to ${name} (${r.payloads.length} part${r.payloads.length === 1 ? '' : 's'})`), h('pre', { class: 'code' }, JSON.stringify(r.payloads, null, 2))),
+            h('details', {}, h('summary', {}, tr('pv.sends', { name, n: r.payloads.length })), h('pre', { class: 'code' }, JSON.stringify(r.payloads, null, 2))),
           );
         } catch (err) {
           return h('section', { class: 'preview bad' }, h('h3', {}, name), h('p', { class: 'field-error' }, err instanceof ApiError ? err.message : errorText(err)));
@@ -79,6 +80,6 @@ export function previewPanel(content: () => string, protocols: () => Protocol[])
   });
   ctxInput.control.addEventListener('input', later);
 
-  const element = h('div', { class: 'preview-panel' }, h('div', { class: 'row' }, sample.wrap), ctxInput.wrap, h('h3', { class: 'sr-only' }, 'Preview'), out);
+  const element = h('div', { class: 'preview-panel' }, h('div', { class: 'row' }, sample.wrap), ctxInput.wrap, h('h3', { class: 'sr-only' }, tr('pv.4')), out);
   return { element, refresh: later, now: refresh, example: () => current().example };
 }

@@ -7,7 +7,8 @@ import { api, enc, type Message, type Topic } from '../api.js';
 import { h, words } from '../dom.js';
 import type { ViewCtx } from '../main.js';
 import { session } from '../session.js';
-import { busy, empty, errorText, field, flash, heading, input, LEVEL_LABEL, section } from '../ui.js';
+import { t as tr } from '../i18n/index.js';
+import { busy, empty, errorText, field, flash, heading, input, levelLabels, section } from '../ui.js';
 import { anyPending, messageCard, POLL_MS } from './records.js';
 import { type MatchResult, matchList } from './subscription-routing.js';
 import { topicNameProblem } from './topics.js';
@@ -23,14 +24,14 @@ async function topicControl(preset: string | undefined): Promise<HTMLInputElemen
 }
 
 export async function publishView(ctx: ViewCtx): Promise<HTMLElement> {
-  const topic = field(await topicControl(ctx.params[0]), { label: 'Topic' });
-  const subject = field(input({ name: 'subject', maxlength: 512 }), { label: 'Subject', optional: true, help: 'The title in cards and markdown messages.' });
-  const message = field(h('textarea', { name: 'message', rows: 5, required: true }), { label: 'Message', help: 'Markdown unless the format is text. Long messages are split into numbered parts.' });
-  const level = field(h('select', { name: 'level' }, ...Object.entries(LEVEL_LABEL).map(([v, l]) => h('option', { value: v }, l))), { label: 'Level' });
-  const format = field(h('select', { name: 'format' }, h('option', { value: 'markdown' }, 'Markdown'), h('option', { value: 'text' }, 'Text')), { label: 'Format' });
-  const mentions = field(input({ name: 'mentions' }), { label: 'Mention', optional: true, help: 'Phone numbers or user ids to @, separated by commas; "all" for everyone.' });
-  const attributes = field(input({ name: 'attributes', placeholder: 'team=db, env=prod' }), { label: 'Attributes', optional: true, help: 'name=value pairs the subscriptions’ filters compare (level is the level above).' });
-  const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Publish');
+  const topic = field(await topicControl(ctx.params[0]), { label: tr('pub.topic') });
+  const subject = field(input({ name: 'subject', maxlength: 512 }), { label: tr('pub.subject'), optional: true, help: tr('pub.subjectHelp') });
+  const message = field(h('textarea', { name: 'message', rows: 5, required: true }), { label: tr('pub.message'), help: tr('pub.messageHelp') });
+  const level = field(h('select', { name: 'level' }, ...Object.entries(levelLabels()).map(([v, l]) => h('option', { value: v }, l))), { label: tr('pub.level') });
+  const format = field(h('select', { name: 'format' }, h('option', { value: 'markdown' }, 'Markdown'), h('option', { value: 'text' }, tr('pub.text'))), { label: tr('pub.format') });
+  const mentions = field(input({ name: 'mentions' }), { label: tr('pub.mention'), optional: true, help: tr('pub.mentionHelp') });
+  const attributes = field(input({ name: 'attributes', placeholder: 'team=db, env=prod' }), { label: tr('pub.attributes'), optional: true, help: tr('pub.attributesHelp') });
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, tr('pub.publish'));
   const whoGets = h('div', {});
 
   const sent = h('div', {});
@@ -45,7 +46,7 @@ export async function publishView(ctx: ViewCtx): Promise<HTMLElement> {
     const ids = session.sent();
     const msgs = (await Promise.all(ids.map((id) => api.get<Message>(`/messages/${enc(id)}`).catch(() => undefined)))).filter((m): m is Message => !!m);
     if (gone) return;
-    sent.replaceChildren(...(msgs.length ? msgs.map((m) => messageCard(m)) : [empty('Messages you publish here show up with their delivery status.')]));
+    sent.replaceChildren(...(msgs.length ? msgs.map((m) => messageCard(m)) : [empty(tr('pub.sentEmpty'))]));
     if (anyPending(msgs)) timer = setTimeout(() => void loadSent().catch(() => {}), POLL_MS);
   };
 
@@ -61,7 +62,7 @@ export async function publishView(ctx: ViewCtx): Promise<HTMLElement> {
       const r = await busy(check, () => api.post<MatchResult>(`/topics/${enc(t)}/match`, body));
       if (r) whoGets.replaceChildren(matchList(r));
     },
-  }, 'Who would get it?');
+  }, tr('pub.who'));
 
   const form = h(
     'form',
@@ -75,7 +76,7 @@ export async function publishView(ctx: ViewCtx): Promise<HTMLElement> {
         message.setError(undefined);
         if (problem) return topic.control.focus();
         if (!message.control.value.trim()) {
-          message.setError('Write the message.');
+          message.setError(tr('pub.write'));
           return message.control.focus();
         }
         const body = bodyOf();
@@ -83,7 +84,7 @@ export async function publishView(ctx: ViewCtx): Promise<HTMLElement> {
         const r = await busy(submit, () => api.post<{ messageId: string; deliveries: number }>(`/topics/${enc(t)}/publish`, body));
         if (!r) return;
         session.remember(r.messageId);
-        flash(`Accepted: ${r.messageId} goes to ${r.deliveries} subscription${r.deliveries === 1 ? '' : 's'}.`);
+        flash(tr('pub.accepted', { id: r.messageId, n: r.deliveries }));
         message.control.value = '';
         await loadSent().catch((err) => flash(errorText(err), 'error'));
       },
@@ -124,13 +125,13 @@ export async function publishView(ctx: ViewCtx): Promise<HTMLElement> {
   }
 
   await loadSent();
-  const refresh = h('button', { type: 'button', class: 'btn secondary small', onclick: (ev: Event) => void busy(ev.currentTarget as HTMLButtonElement, loadSent) }, 'Refresh');
+  const refresh = h('button', { type: 'button', class: 'btn secondary small', onclick: (ev: Event) => void busy(ev.currentTarget as HTMLButtonElement, loadSent) }, tr('ui.refresh'));
   return h(
     'div',
     {},
-    heading('Publish'),
-    h('p', { class: 'lead' }, 'Send a message to every subscription of a topic, as a script would with POST /v1/topics/{name}/publish.'),
-    section('New message', [], form),
-    section('Sent from this tab', [refresh], sent),
+    heading(tr('pub.publish')),
+    h('p', { class: 'lead' }, tr('pub.lead')),
+    section(tr('pub.new'), [], form),
+    section(tr('pub.sent'), [refresh], sent),
   );
 }

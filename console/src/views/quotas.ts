@@ -1,6 +1,7 @@
 /** Quotas (SMN's model): each limit from the config and how much of it is used. */
 import { api } from '../api.js';
 import { h } from '../dom.js';
+import { t as tr } from '../i18n/index.js';
 import { heading, section } from '../ui.js';
 
 interface Quota {
@@ -11,17 +12,17 @@ interface Quota {
   unit: string;
 }
 
-const LABEL: Record<string, string> = {
-  topics: 'Topics',
-  subscriptionsPerTopic: 'Subscriptions per topic',
-  templates: 'Templates',
-  messageBytes: 'Message size',
-};
+const LABEL = (): Record<string, string> => ({
+  topics: tr('quota.0'),
+  subscriptionsPerTopic: tr('quota.1'),
+  templates: tr('quota.2'),
+  messageBytes: tr('quota.3'),
+});
 
 export async function quotasView(): Promise<HTMLElement> {
   const { quotas } = await api.get<{ quotas: Quota[] }>('/quotas');
   const rows = quotas.map((q) => {
-    const label = LABEL[q.name] ?? q.name;
+    const label = LABEL()[q.name] ?? q.name;
     const usage =
       q.used === undefined
         ? h('span', { class: 'muted' }, 'per publish')
@@ -34,23 +35,23 @@ export async function quotasView(): Promise<HTMLElement> {
     return h(
       'tr',
       {},
-      h('th', { scope: 'row', 'data-label': 'Quota' }, label, ' ', h('code', { class: 'muted' }, `quotas.${q.name}`)),
-      h('td', { 'data-label': 'Used' }, usage),
-      h('td', { 'data-label': 'Limit' }, `${q.limit.toLocaleString()} ${q.unit}`),
+      h('th', { scope: 'row', 'data-label': tr('quota.4') }, label, ' ', h('code', { class: 'muted' }, `quotas.${q.name}`)),
+      h('td', { 'data-label': tr('quota.5') }, usage),
+      h('td', { 'data-label': tr('quota.6') }, `${q.limit.toLocaleString()} ${q.unit}`),
     );
   });
   const table = h(
     'table',
     { class: 'stack' },
-    h('caption', { class: 'sr-only' }, 'Quotas'),
-    h('thead', {}, h('tr', {}, ...['Quota', 'Used', 'Limit'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('caption', { class: 'sr-only' }, tr('quota.7')),
+    h('thead', {}, h('tr', {}, ...[tr('quota.4'), tr('quota.5'), tr('quota.6')].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, ...rows),
   );
   return h(
     'div',
     {},
-    heading('Quotas'),
-    h('p', { class: 'lead' }, 'Limits set in the config file (quotas.*). Going over one is refused with a clear error and changes nothing.'),
-    section('Limits', [], h('div', { class: 'table-wrap' }, table)),
+    heading(tr('quota.7')),
+    h('p', { class: 'lead' }, tr('quota.8')),
+    section(tr('quota.9'), [], h('div', { class: 'table-wrap' }, table)),
   );
 }

@@ -1,6 +1,7 @@
 /** Silences made through Herald (links and chat commands), with their state in Alertmanager, and a way to lift one. */
 import { api, enc } from '../api.js';
 import { h, time } from '../dom.js';
+import { t as tr } from '../i18n/index.js';
 import { badge, busy, button, confirmDialog, empty, errorText, flash, heading, section } from '../ui.js';
 
 interface Silence {
@@ -18,7 +19,7 @@ interface Silence {
   expiredBy?: string;
 }
 
-const VIA: Record<Silence['via'], string> = { link: 'Silence link', chat: 'Chat command', api: 'API' };
+const VIA = (): Record<Silence['via'], string> => ({ link: tr('sil.0'), chat: tr('sil.1'), api: 'API' });
 const matcherText = (m: Silence['matchers'][number]) => `${m.name}${m.isEqual === false ? '!' : ''}${m.isRegex ? '=~' : '='}"${m.value}"`;
 
 export async function silencesView(): Promise<HTMLElement> {
@@ -26,22 +27,22 @@ export async function silencesView(): Promise<HTMLElement> {
   async function load() {
     const { configured, silences } = await api.get<{ configured: boolean; silences: Silence[] }>('/silences');
     if (!configured) {
-      wrap.replaceChildren(empty('No Alertmanager is configured: set HERALD_ALERTMANAGER_URL (and HERALD_PUBLIC_URL for Silence links in alerts).'));
+      wrap.replaceChildren(empty(tr('sil.2')));
       return;
     }
     if (silences.length === 0) {
-      wrap.replaceChildren(empty('No silence has been made through Herald yet.'));
+      wrap.replaceChildren(empty(tr('sil.3')));
       return;
     }
     const rows = silences.map((s) => {
       const lift: HTMLButtonElement = button(
-        'Lift',
+        tr('sil.4'),
         () =>
           void busy(lift, async () => {
-            if (!(await confirmDialog(`Lift the silence of ${s.alertname}?`, 'Alertmanager expires it now; its alerts notify again.', 'Lift'))) return;
+            if (!(await confirmDialog(tr('sil.liftQ', { alert: s.alertname }), tr('sil.5'), tr('sil.4')))) return;
             try {
               await api.del(`/silences/${enc(s.id)}`);
-              flash(`The silence of ${s.alertname} was lifted.`);
+              flash(tr('sil.lifted', { alert: s.alertname }));
               await load();
             } catch (err) {
               flash(errorText(err), 'error');
@@ -54,12 +55,12 @@ export async function silencesView(): Promise<HTMLElement> {
       return h(
         'tr',
         {},
-        h('th', { scope: 'row', 'data-label': 'Alert' }, h('code', {}, s.alertname)),
-        h('td', { 'data-label': 'State' }, badge(s.state === 'active' ? 'delivered' : s.state === 'expired' ? 'failed' : 'pending', s.state)),
-        h('td', { 'data-label': 'Matchers' }, h('code', {}, s.matchers.map(matcherText).join(', '))),
-        h('td', { 'data-label': 'Until' }, time(s.endsAt)),
-        h('td', { 'data-label': 'By' }, s.createdBy, h('span', { class: 'muted' }, ` · ${VIA[s.via]}`)),
-        h('td', { 'data-label': 'Topics' }, s.topics.join(', ')),
+        h('th', { scope: 'row', 'data-label': tr('sil.6') }, h('code', {}, s.alertname)),
+        h('td', { 'data-label': tr('sil.7') }, badge(s.state === 'active' ? 'delivered' : s.state === 'expired' ? 'failed' : 'pending', s.state)),
+        h('td', { 'data-label': tr('sil.8') }, h('code', {}, s.matchers.map(matcherText).join(', '))),
+        h('td', { 'data-label': tr('sil.9') }, time(s.endsAt)),
+        h('td', { 'data-label': tr('sil.14') }, s.createdBy, h('span', { class: 'muted' }, ` · ${VIA()[s.via]}`)),
+        h('td', { 'data-label': tr('sil.10') }, s.topics.join(', ')),
         h('td', { 'data-label': '' }, h('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer' }, 'Alertmanager'), ' ', lift),
       );
     });
@@ -67,8 +68,8 @@ export async function silencesView(): Promise<HTMLElement> {
       h(
         'table',
         { class: 'stack' },
-        h('caption', { class: 'sr-only' }, 'Silences'),
-        h('thead', {}, h('tr', {}, ...['Alert', 'State', 'Matchers', 'Until', 'By', 'Topics', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h('caption', { class: 'sr-only' }, tr('sil.11')),
+        h('thead', {}, h('tr', {}, ...[tr('sil.6'), tr('sil.7'), tr('sil.8'), tr('sil.9'), tr('sil.14'), tr('sil.10'), ''].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, ...rows),
       ),
     );
@@ -77,8 +78,8 @@ export async function silencesView(): Promise<HTMLElement> {
   return h(
     'div',
     {},
-    heading('Silences'),
-    h('p', { class: 'lead' }, 'Silences made from the chat: a Silence link in an alert, or /silence in a group. They live in Alertmanager.'),
-    section('Made through Herald', [], wrap),
+    heading(tr('sil.11')),
+    h('p', { class: 'lead' }, tr('sil.12')),
+    section(tr('sil.13'), [], wrap),
   );
 }

@@ -4,6 +4,7 @@
  */
 import { api, enc, type Mentions, type Subscription } from '../api.js';
 import { h, replace, uid, words } from '../dom.js';
+import { t as tr } from '../i18n/index.js';
 import type { FormField, PlatformSpec } from '../platforms.js';
 import { busy, field, flash, input } from '../ui.js';
 
@@ -32,12 +33,12 @@ function platformFields(p: PlatformSpec) {
   const secret = described('secret');
   const keyword = described('keyword');
   const mobiles = p.mentions.mobiles
-    ? field(input({ name: 'mobiles', inputmode: 'tel' }), { label: `@ in every message: ${p.mentions.mobiles}`, help: 'Separated by commas or spaces.', optional: true })
+    ? field(input({ name: 'mobiles', inputmode: 'tel' }), { label: tr('form.atEvery', { who: p.mentions.mobiles }), help: tr('form.0'), optional: true })
     : undefined;
-  const users = p.mentions.users ? field(input({ name: 'users' }), { label: `@ in every message: ${p.mentions.users}`, help: 'Separated by commas or spaces.', optional: true }) : undefined;
+  const users = p.mentions.users ? field(input({ name: 'users' }), { label: tr('form.atEvery', { who: p.mentions.users }), help: tr('form.0'), optional: true }) : undefined;
   const allId = uid('all');
   const all = p.mentions.all ? h('input', { type: 'checkbox', id: allId, name: 'all' }) : undefined;
-  const remark = field(input({ name: 'remark', maxlength: 256 }), { label: 'Remark', help: 'A note for admins, e.g. the group’s name.', optional: true });
+  const remark = field(input({ name: 'remark', maxlength: 256 }), { label: tr('form.1'), help: tr('form.2'), optional: true });
   const wraps = [
     endpoint.wrap,
     secret?.wrap,
@@ -84,16 +85,16 @@ function platformFields(p: PlatformSpec) {
 }
 
 export function addSubscriptionForm(topic: string, platforms: PlatformSpec[], onAdded: () => Promise<void>): HTMLElement {
-  if (platforms.length === 0) return h('p', { class: 'error-box', role: 'alert' }, 'Herald did not say which platforms it delivers to (GET /v1/protocols); reload the page.');
+  if (platforms.length === 0) return h('p', { class: 'error-box', role: 'alert' }, tr('form.3'));
   const legendId = uid('plat');
   const body = h('div', { class: 'platform-body' });
   let current = platformFields(platforms[0]!);
-  const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Add subscription');
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, tr('form.4'));
   const summary = h('p', { class: 'help' });
 
   const choose = (p: PlatformSpec) => {
     current = platformFields(p);
-    summary.replaceChildren(p.summary, ...(p.docsUrl ? [' ', h('a', { href: p.docsUrl, target: '_blank', rel: 'noopener noreferrer' }, 'How to set it up')] : []));
+    summary.replaceChildren(p.summary, ...(p.docsUrl ? [' ', h('a', { href: p.docsUrl, target: '_blank', rel: 'noopener noreferrer' }, tr('form.5'))] : []));
     replace(body, summary, ...current.wraps);
   };
   const radios = platforms.map((p, i) => {
@@ -114,13 +115,13 @@ export function addSubscriptionForm(topic: string, platforms: PlatformSpec[], on
         if (!req) return focus?.focus();
         const created = await busy(submit, () => api.post<Subscription>(`/topics/${enc(topic)}/subscriptions`, req));
         if (!created) return;
-        flash(`Subscription added: ${created.endpoint}`);
+        flash(tr('form.added', { endpoint: created.endpoint }));
         choose(platforms.find((p) => p.protocol === created.protocol) ?? platforms[0]!);
         await onAdded();
       },
     },
-    h('h3', { id: `${legendId}-title` }, 'Add a subscription'),
-    h('fieldset', { class: 'seg' }, h('legend', { id: legendId }, 'Platform'), ...radios),
+    h('h3', { id: `${legendId}-title` }, tr('form.6')),
+    h('fieldset', { class: 'seg' }, h('legend', { id: legendId }, tr('form.7')), ...radios),
     body,
     h('div', { class: 'actions' }, submit),
   );

@@ -1,6 +1,7 @@
 /** A topic's subscriptions: masked endpoints, a test message with the platform's answer, add and delete. */
 import { api, enc, type Subscription, type TestAnswer } from '../api.js';
 import { h, time } from '../dom.js';
+import { t as tr } from '../i18n/index.js';
 import { platformBadge, platformName, platforms } from '../platforms.js';
 import { busy, button, confirmDialog, empty, errorText, flash, refocus } from '../ui.js';
 import { addSubscriptionForm } from './subscription-form.js';
@@ -15,25 +16,25 @@ function mentionsText(s: Subscription): string | undefined {
 
 function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
   const answer = h('p', { class: 'answer', role: 'status' });
-  const test = button('Send test message', async () => {
+  const test = button(tr('subs.0'), async () => {
     answer.className = 'answer';
-    answer.textContent = 'Sending…';
+    answer.textContent = tr('subs.1');
     try {
       const a = await api.post<TestAnswer>(`/subscriptions/${enc(s.id)}/test`);
       answer.className = `answer ${a.ok ? 'ok' : 'bad'}`;
       const code = a.code !== undefined ? ` (code ${a.code})` : '';
-      answer.textContent = a.ok ? `✓ ${a.message ?? 'Accepted.'}` : `✕ ${a.kind ? `${a.kind}: ` : ''}${a.message ?? 'Refused.'}${code}`;
+      answer.textContent = a.ok ? `✓ ${a.message ?? tr('subs.2')}` : `✕ ${a.kind ? `${a.kind}: ` : ''}${a.message ?? tr('subs.3')}${code}`;
     } catch (err) {
       answer.className = 'answer bad';
       answer.textContent = `✕ ${errorText(err)}`;
     }
   }, 'secondary', { class: 'btn secondary small', 'aria-label': `Send a test message to ${platformName(s.protocol)} subscription ${s.id}` });
-  const del = button('Delete', async () => {
-    const ok = await confirmDialog('Delete this subscription?', `${platformName(s.protocol)} ${s.endpoint} will stop getting messages of "${s.topic}".`, 'Delete subscription');
+  const del = button(tr('subs.4'), async () => {
+    const ok = await confirmDialog(tr('subs.5'), `${platformName(s.protocol)} ${s.endpoint} will stop getting messages of "${s.topic}".`, tr('subs.6'));
     if (!ok) return;
     await busy(del, async () => {
       await api.del(`/subscriptions/${enc(s.id)}`);
-      flash('Subscription deleted.');
+      flash(tr('subs.7'));
       await reload();
       refocus();
     });
@@ -41,7 +42,7 @@ function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
 
   // built when first opened, so the page holds no hidden copy of every field
   const form = h('div', {});
-  const edit = button('Edit', () => {
+  const edit = button(tr('subs.8'), () => {
     if (!form.firstChild) {
       const f = editForm(s, reload);
       f.hidden = false;
@@ -53,19 +54,19 @@ function card(s: Subscription, reload: () => Promise<void>): HTMLElement {
   }, 'secondary', { class: 'btn secondary small', 'aria-expanded': 'false', 'aria-label': `Edit subscription ${s.id}` });
   form.hidden = true;
   const rows: [string, string | Node | undefined][] = [
-    ['Endpoint', h('code', { class: 'endpoint' }, s.endpoint)],
-    ['Secret', s.hasSecret ? 'set (hidden)' : undefined],
+    [tr('subs.9'), h('code', { class: 'endpoint' }, s.endpoint)],
+    [tr('subs.10'), s.hasSecret ? tr('subs.11') : undefined],
     [
-      'Robot pool',
+      tr('subs.12'),
       s.extraRobots?.length
         ? h('span', {}, `${s.extraRobots.length} more robot${s.extraRobots.length > 1 ? 's' : ''}: `, ...s.extraRobots.flatMap((r, i) => [i ? ', ' : '', h('code', { class: 'endpoint' }, r.endpoint)]))
         : undefined,
     ],
-    ['Keyword', s.keyword],
-    ['Mentions', mentionsText(s)],
-    ['Remark', s.remark],
+    [tr('subs.13'), s.keyword],
+    [tr('subs.14'), mentionsText(s)],
+    [tr('subs.15'), s.remark],
     ...routingRows(s),
-    ['Added', s.source === 'chat' ? h('span', {}, 'by chat command', s.chat?.chatName ? ` in ${s.chat.chatName}` : '', ' · ', time(s.createdAt)) : time(s.createdAt)],
+    [tr('subs.16'), s.source === 'chat' ? h('span', {}, tr('subs.17'), s.chat?.chatName ? tr('subs.in', { chat: s.chat.chatName }) : '', ' · ', time(s.createdAt)) : time(s.createdAt)],
   ];
   return h(
     'li',
@@ -83,7 +84,7 @@ export async function subscriptionsPanel(topic: string, onChange: (subs: Subscri
   const load = async () => {
     const { subscriptions } = await api.get<{ subscriptions: Subscription[] }>(`/topics/${enc(topic)}/subscriptions`);
     list.replaceChildren(
-      subscriptions.length ? h('ul', { class: 'subs', 'aria-label': 'Subscriptions' }, ...subscriptions.map((s) => card(s, load))) : empty(`No subscriptions yet: add a group below, or type /subscribe ${topic} to the bot in the group.`),
+      subscriptions.length ? h('ul', { class: 'subs', 'aria-label': tr('subs.18') }, ...subscriptions.map((s) => card(s, load))) : empty(tr('subs.noneYet', { topic })),
     );
     onChange(subscriptions);
   };
@@ -97,7 +98,7 @@ export async function subscriptionsPanel(topic: string, onChange: (subs: Subscri
   const toggle = (open: boolean) => {
     add.hidden = !open;
     opener.setAttribute('aria-expanded', String(open));
-    opener.textContent = open ? 'Close the form' : '+ Add a subscription';
+    opener.textContent = open ? tr('subs.19') : tr('subs.20');
   };
   opener.addEventListener('click', () => {
     toggle(add.hidden);

@@ -2,13 +2,14 @@
 
 import { api, enc, type Template } from '../api.js';
 import { h, time } from '../dom.js';
+import { t as tr } from '../i18n/index.js';
 import type { ViewCtx } from '../main.js';
 import { type Protocol, platformName, platforms } from '../platforms.js';
 import { busy, button, confirmDialog, empty, field, flash, heading, input, section } from '../ui.js';
 import { previewPanel } from './preview.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const protocolLabel = (p: string) => (p === 'default' ? 'Default (every platform)' : platformName(p));
+const protocolLabel = (p: string) => (p === 'default' ? tr('tpl.0') : platformName(p));
 
 export async function templatesView(): Promise<HTMLElement> {
   const { templates } = await api.get<{ templates: Template[] }>('/templates');
@@ -17,8 +18,8 @@ export async function templatesView(): Promise<HTMLElement> {
       'tr',
       {},
       h('th', { scope: 'row' }, h('a', { href: `#/templates/${enc(t.name)}/${enc(t.protocol)}` }, t.name)),
-      h('td', { 'data-label': 'Platform' }, protocolLabel(t.protocol)),
-      h('td', { 'data-label': 'Updated' }, time(t.updatedAt)),
+      h('td', { 'data-label': tr('tpl.1') }, protocolLabel(t.protocol)),
+      h('td', { 'data-label': tr('tpl.2') }, time(t.updatedAt)),
     ),
   );
   const list = templates.length
@@ -28,19 +29,19 @@ export async function templatesView(): Promise<HTMLElement> {
         h(
           'table',
           { class: 'stack' },
-          h('caption', { class: 'sr-only' }, 'Templates'),
-          h('thead', {}, h('tr', {}, ...['Name', 'Platform', 'Updated'].map((c) => h('th', { scope: 'col' }, c)))),
+          h('caption', { class: 'sr-only' }, tr('tpl.3')),
+          h('thead', {}, h('tr', {}, ...[tr('tpl.4'), tr('tpl.1'), tr('tpl.2')].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, ...rows),
         ),
       )
-    : empty('No templates yet. Publishers name one with {"template": "<name>", "tags": {…}}.');
+    : empty(tr('tpl.5'));
   return h(
     'div',
     {},
-    heading('Templates'),
-    h('p', { class: 'lead' }, 'Handlebars texts rendered at publish time. A template for one platform wins over the “default” one of the same name.'),
-    h('div', { class: 'head-actions' }, h('a', { class: 'btn primary', href: '#/templates/new' }, 'New template')),
-    section('All templates', [], list),
+    heading(tr('tpl.3')),
+    h('p', { class: 'lead' }, tr('tpl.6')),
+    h('div', { class: 'head-actions' }, h('a', { class: 'btn primary', href: '#/templates/new' }, tr('tpl.7'))),
+    section(tr('tpl.8'), [], list),
   );
 }
 
@@ -48,28 +49,28 @@ export async function templateEditView(ctx: ViewCtx): Promise<HTMLElement> {
   const [name0, protocol0] = ctx.params;
   const existing = name0 && protocol0 ? await api.get<Template>(`/templates/${enc(name0)}/${enc(protocol0)}`) : undefined;
   const name = field(input({ name: 'name', value: existing?.name ?? '', maxlength: 64, readonly: !!existing, required: true }), {
-    label: 'Name',
-    help: existing ? 'A template’s name and platform cannot change.' : '1-64 letters, digits, "-" or "_".',
+    label: tr('tpl.4'),
+    help: existing ? tr('tpl.9') : '1-64 letters, digits, "-" or "_".',
   });
   const protocol = field(
     h('select', { name: 'protocol', disabled: !!existing }, ...['default', ...platforms().map((p) => p.protocol)].map((p) => h('option', { value: p, selected: p === existing?.protocol }, protocolLabel(p)))),
-    { label: 'Platform' },
+    { label: tr('tpl.1') },
   );
   const content = field(h('textarea', { name: 'content', rows: 10, class: 'code', spellcheck: 'false', value: existing?.content ?? '' }), {
-    label: 'Content (Handlebars)',
-    help: 'Variables: {{subject}}, {{message}}, {{topic}} and the publish tags; helpers: upper, lower, eq, default, join, truncate.',
+    label: tr('tpl.10'),
+    help: tr('tpl.11'),
   });
   const protocols = (): Protocol[] => (protocol.control.value === 'default' ? platforms().map((p) => p.protocol) : [protocol.control.value as Protocol]);
   const preview = previewPanel(() => content.control.value, protocols);
   content.control.addEventListener('input', preview.refresh);
   protocol.control.addEventListener('change', preview.refresh);
-  const useExample = button('Use the sample’s example', () => {
+  const useExample = button(tr('tpl.12'), () => {
     content.control.value = preview.example();
     void preview.now();
     content.control.focus();
   }, 'ghost', { class: 'btn ghost small' });
 
-  const save = h('button', { type: 'submit', class: 'btn primary' }, existing ? 'Save' : 'Create template');
+  const save = h('button', { type: 'submit', class: 'btn primary' }, existing ? tr('tpl.13') : tr('tpl.14'));
   const form = h(
     'form',
     {
@@ -77,12 +78,12 @@ export async function templateEditView(ctx: ViewCtx): Promise<HTMLElement> {
       onsubmit: async (ev: Event) => {
         ev.preventDefault();
         if (!existing && !NAME.test(name.control.value)) {
-          name.setError('Use 1-64 letters, digits, "-" or "_", starting with a letter or digit.');
+          name.setError(tr('tpl.15'));
           return name.control.focus();
         }
         name.setError(undefined);
         if (!content.control.value.trim()) {
-          content.setError('Write the template.');
+          content.setError(tr('tpl.16'));
           return content.control.focus();
         }
         content.setError(undefined);
@@ -102,8 +103,8 @@ export async function templateEditView(ctx: ViewCtx): Promise<HTMLElement> {
   );
   const actions: Node[] = [];
   if (existing) {
-    const del: HTMLButtonElement = button('Delete', async () => {
-      if (!(await confirmDialog(`Delete template "${existing.name}"?`, `Publishes naming it will use another variant (${existing.protocol === 'default' ? 'none: they will fail' : 'the default one'}).`, 'Delete template'))) return;
+    const del: HTMLButtonElement = button(tr('tpl.17'), async () => {
+      if (!(await confirmDialog(`Delete template "${existing.name}"?`, `Publishes naming it will use another variant (${existing.protocol === 'default' ? 'none: they will fail' : 'the default one'}).`, tr('tpl.18')))) return;
       await busy(del, async () => {
         await api.del(`/templates/${enc(existing.name)}/${enc(existing.protocol)}`);
         flash(`Template "${existing.name}" deleted.`);
@@ -116,8 +117,8 @@ export async function templateEditView(ctx: ViewCtx): Promise<HTMLElement> {
   return h(
     'div',
     {},
-    h('p', { class: 'crumbs' }, h('a', { href: '#/templates' }, 'Templates'), ' / ', existing ? `${existing.name} (${protocolLabel(existing.protocol)})` : 'new'),
-    heading(existing ? `Template ${existing.name}` : 'New template'),
-    h('div', { class: 'split' }, section('Edit', actions, form), section('Live preview', [], preview.element)),
+    h('p', { class: 'crumbs' }, h('a', { href: '#/templates' }, tr('tpl.3')), ' / ', existing ? `${existing.name} (${protocolLabel(existing.protocol)})` : 'new'),
+    heading(existing ? `Template ${existing.name}` : tr('tpl.7')),
+    h('div', { class: 'split' }, section(tr('tpl.19'), actions, form), section(tr('tpl.20'), [], preview.element)),
   );
 }
