@@ -42,6 +42,11 @@ export const BURST_WINDOW: RateWindow = { max: 20, perMs: 2500 };
 const BURST = 45;
 /** Storm case: far more messages than a window holds. */
 const STORM = 120;
+/**
+ * The batched relay's limit for platforms that batch: tight enough that the storm always outruns
+ * it, however slowly a loaded machine publishes (the fakes allow BURST_WINDOW, so it is never refused).
+ */
+const STORM_WINDOW: RateWindow = { max: 5, perMs: 5000 };
 const LEVELS_SEEN: Level[] = ['info', 'warning', 'critical'];
 
 /** Defines the suites: every registered adapter must have exactly one row, and each row passes every case. */
@@ -76,7 +81,8 @@ export function conformance(rows: readonly ConformanceRow[]): void {
     const withDefaults = Object.fromEntries(
       Object.entries(platforms).map(([p, section]) => {
         const { batch: _off, ...rest } = section as Record<string, unknown>;
-        return [p, rest];
+        const batches = adapterFactories.find((f) => f.protocol === p)?.defaults.batch !== false;
+        return [p, batches ? { ...rest, rateLimits: [STORM_WINDOW] } : rest];
       }),
     );
     batched = await startTestHerald({ config: { delivery: { backoffMs: 50, maxBackoffMs: 200 }, platforms: withDefaults }, env });
@@ -305,7 +311,8 @@ export function conformance(rows: readonly ConformanceRow[]): void {
         expect(arrivals).toHaveLength(STORM);
         return;
       }
-      expect(arrivals.length).toBeLessThan(STORM / 2);
+      // the first window's worth one by one, then a digest (or its parts) per window
+      expect(arrivals.length).toBeLessThan(STORM / 3);
       expect(folded.length).toBeGreaterThan(STORM / 2);
       expect(all).toMatch(/\d+ messages while this robot was at its rate limit/);
       // a folded delivery names its digest: a message of the topic that lists what it carried

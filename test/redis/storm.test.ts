@@ -12,7 +12,8 @@ import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { dropPrefix, randomPrefix, redisConfig, redisEnv, redisMissing } from './support.js';
 
 const missing = await redisMissing();
-const WINDOW = { max: 20, perMs: 2500 };
+// tight, so the storm always outruns it however slowly a loaded machine publishes
+const WINDOW = { max: 5, perMs: 4000 };
 const STORM = 120;
 
 describe.skipIf(missing)('a storm across instances', () => {
