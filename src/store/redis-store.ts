@@ -9,7 +9,28 @@
  */
 import KeyvRedis, { Keyv } from '@keyv/redis';
 import { bounded, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, createStoreClient, unavailable } from '../redis/connection.js';
-import type { Store, WriteOp, ZEntry, ZRange } from './store.js';
+import type { Guard, GuardResult, Store, WriteOp, ZEntry, ZRange } from './store.js';
+
+/**
+ * batchIf: the guard and the writes in one script, so Redis runs them with nothing in between.
+ * KEYS[1] must be absent (when ARGV[1] is "1"), KEYS[2] must have fewer than ARGV[2] members (when
+ * ARGV[2] is set); ARGV[3] lists the ops as [kind, key index, value, px or score].
+ */
+const BATCH_IF = `
+if ARGV[1] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
+if ARGV[2] ~= '' and redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[2]) then return 'full' end
+for _, op in ipairs(cjson.decode(ARGV[3])) do
+  local k = KEYS[op[2]]
+  if op[1] == 'set' then
+    if op[4] then redis.call('SET', k, op[3], 'PX', op[4]) else redis.call('SET', k, op[3]) end
+  elseif op[1] == 'del' then redis.call('DEL', k)
+  elseif op[1] == 'sadd' then redis.call('SADD', k, op[3])
+  elseif op[1] == 'srem' then redis.call('SREM', k, op[3])
+  elseif op[1] == 'zadd' then redis.call('ZADD', k, op[4], op[3])
+  else redis.call('ZREM', k, op[3]) end
+end
+return 'applied'
+`;
 
 /** Keys read per MGET. */
 const GET_CHUNK = 1_000;
@@ -185,6 +206,23 @@ export class RedisStore implements Store {
         else multi.zRem(this.z(op.set), op.member);
       }
       await multi.exec();
+    });
+  }
+
+  /** One Lua script: checked and written atomically across every instance. */
+  batchIf(guard: Guard, ops: WriteOp[]): Promise<GuardResult> {
+    return this.run(async () => {
+      const keys = [this.k(guard.absent ?? '\u0000none'), this.s(guard.room?.set ?? '\u0000none')];
+      const encoded = ops.map((op) => {
+        keys.push(op.op === 'set' || op.op === 'del' ? this.k(op.key) : op.op === 'zadd' || op.op === 'zrem' ? this.z(op.set) : this.s(op.set));
+        const at = keys.length; // Lua counts from 1
+        if (op.op === 'set') return op.ttlMs ? ['set', at, serialize(op.value, op.ttlMs), op.ttlMs] : ['set', at, serialize(op.value)];
+        if (op.op === 'del') return ['del', at, ''];
+        if (op.op === 'zadd') return ['zadd', at, op.member, op.score];
+        return [op.op, at, op.member];
+      });
+      const args = [guard.absent !== undefined ? '1' : '0', guard.room ? String(guard.room.below) : '', JSON.stringify(encoded)];
+      return (await this.raw.eval(BATCH_IF, { keys, arguments: args })) as GuardResult;
     });
   }
 

@@ -15,13 +15,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { liveValue, RecentValues } from './recent-values.js';
-import type { Store, WriteOp, ZEntry, ZRange } from './store.js';
+import type { Guard, GuardResult, Store, WriteOp, ZEntry, ZRange } from './store.js';
 
 type Db = InstanceType<typeof Database>;
 interface Pending {
   ops: WriteOp[];
-  resolve: () => void;
+  resolve: (result: GuardResult) => void;
   reject: (err: Error) => void;
+  /** checked inside the transaction; a guarded batch is a transaction of its own */
+  guard?: Guard;
 }
 
 /** The read cache's size in characters of serialized rows (about 8 MB of ASCII JSON). */
@@ -49,6 +51,7 @@ export class SqliteStore implements Store {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly recent = new RecentValues(RECENT_VALUES_MAX_CHARS);
   private readonly sql: ReturnType<typeof prepare>;
+  private readonly guardRead: ReturnType<Db['prepare']>;
   /** zrange's statements, one per shape of query */
   private readonly ranges = new Map<string, { all(...params: unknown[]): unknown[] }>();
 
@@ -72,6 +75,7 @@ export class SqliteStore implements Store {
       "CREATE INDEX IF NOT EXISTS keyv_expires ON keyv(value->>'expires') WHERE value->>'expires' IS NOT NULL",
     );
     this.sql = prepare(this.db);
+    this.guardRead = this.db.prepare('SELECT value FROM keyv WHERE key = ?');
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -184,9 +188,31 @@ export class SqliteStore implements Store {
     if (ops.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ ops, resolve, reject });
+      this.queue.push({ ops, resolve: () => resolve(), reject });
       this.schedule();
     });
+  }
+
+  /** Queued in order with the other batches; checked and written in one IMMEDIATE transaction of its own. */
+  batchIf(guard: Guard, ops: WriteOp[]): Promise<GuardResult> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ops, resolve, reject, guard });
+      this.schedule();
+    });
+  }
+
+  /** The guard, read inside the open transaction (the driver is synchronous: nothing runs in between). */
+  private holds(guard: Guard): GuardResult {
+    if (guard.absent !== undefined) {
+      const row = this.guardRead.get(guard.absent) as { value: string } | undefined;
+      if (row && liveValue(row.value, Date.now())) return 'exists';
+    }
+    if (guard.room) {
+      const n = Number((this.sql.scard.get(guard.room.set) as { n: number } | undefined)?.n ?? 0);
+      if (n >= guard.room.below) return 'full';
+    }
+    return 'applied';
   }
 
   private schedule(): void {
@@ -205,17 +231,24 @@ export class SqliteStore implements Store {
       n += this.queue[take]!.ops.length;
       take++;
     }
+    // a guarded batch runs alone, and ends the group before it
+    const guarded = this.queue.findIndex((p) => p.guard);
+    if (guarded === 0) take = 1;
+    else if (guarded > 0 && guarded < take) take = guarded;
     const group = this.queue.splice(0, take);
     try {
-      this.commit(group.flatMap((p) => p.ops));
-      for (const p of group) p.resolve();
+      const result = this.commit(
+        group.flatMap((p) => p.ops),
+        group[0]!.guard,
+      );
+      for (const p of group) p.resolve(result);
     } catch (err) {
       for (const p of group) p.reject(err as Error);
     }
     if (this.queue.length) this.schedule();
   }
 
-  private commit(ops: WriteOp[]): void {
+  private commit(ops: WriteOp[], guard?: Guard): GuardResult {
     // The last op on a key (or set member) wins, as if they ran one by one.
     const kv = new Map<string, WriteOp>();
     const members = new Map<string, WriteOp>();
@@ -242,6 +275,13 @@ export class SqliteStore implements Store {
     }
     this.db.exec('BEGIN IMMEDIATE');
     try {
+      if (guard) {
+        const verdict = this.holds(guard);
+        if (verdict !== 'applied') {
+          this.db.exec('ROLLBACK');
+          return verdict;
+        }
+      }
       if (upserts.length) this.sql.upsert.run(JSON.stringify(upserts));
       if (deletes.length) this.sql.del.run(JSON.stringify(deletes));
       if (adds.length) this.sql.sadd.run(JSON.stringify(adds));
@@ -256,6 +296,7 @@ export class SqliteStore implements Store {
     }
     for (const [key, row] of upserts) this.recent.set(key, row);
     for (const key of deletes) this.recent.delete(key);
+    return 'applied';
   }
 
   /**

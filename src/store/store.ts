@@ -30,6 +30,17 @@ export interface ZRange {
   after?: ZEntry;
 }
 
+/** What must hold for a guarded batch to be applied (see Store.batchIf). */
+export interface Guard {
+  /** this key must be absent (or expired) */
+  absent?: string;
+  /** this set must hold fewer than `below` members */
+  room?: { set: string; below: number };
+}
+
+/** `applied`: the ops are durable; `exists`: `absent` was present; `full`: the set had no room. Nothing is written unless applied. */
+export type GuardResult = 'applied' | 'exists' | 'full';
+
 export interface Store {
   readonly kind: 'sqlite' | 'redis';
   get<T>(key: string): Promise<T | undefined>;
@@ -48,6 +59,12 @@ export interface Store {
   zcard(set: string): Promise<number>;
   /** All ops become durable together (one transaction / MULTI). */
   batch(ops: WriteOp[]): Promise<void>;
+  /**
+   * Check and write as one atomic step (SQLite: one IMMEDIATE transaction; Redis: one Lua script):
+   * the ops are applied only when the guard holds at that moment, so any number of concurrent
+   * callers, in any number of instances, cannot pass a quota or take one unique name twice.
+   */
+  batchIf(guard: Guard, ops: WriteOp[]): Promise<GuardResult>;
   /** Make deleted data unrecoverable from the engine's files (SQLite: checkpoint the WAL). */
   purge(): Promise<void>;
   /** Drops rows whose TTL has passed, in small batches (SQLite; Redis expires keys itself). */

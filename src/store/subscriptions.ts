@@ -132,22 +132,25 @@ export class SubscriptionRepo {
   }
 
   /** Stores it unless the same endpoint is on the topic already; returns the id that holds it. */
-  async create(rec: SubscriptionRecord): Promise<{ created: boolean; id: string }> {
+  /**
+   * Stores it unless the same endpoint is on the topic already (`created: false` with the id that
+   * holds it) or the topic has `limit` subscriptions (`full`): checked and written as one atomic
+   * step, so concurrent subscribes (API and chat commands alike) cannot pass the quota.
+   */
+  async create(rec: SubscriptionRecord, limit = Number.POSITIVE_INFINITY): Promise<{ created: boolean; id: string; full?: boolean }> {
     const fpKey = `sub-fp:${rec.topic}:${rec.fingerprint}`;
-    if (!(await this.store.setIfAbsent(fpKey, rec.id))) {
-      return { created: false, id: (await this.store.get<string>(fpKey)) ?? '' };
-    }
     const ops: WriteOp[] = [
+      { op: 'set', key: fpKey, value: rec.id },
       { op: 'set', key: `sub:${rec.id}`, value: rec },
       { op: 'sadd', set: `topic-subs:${rec.topic}`, member: rec.id },
     ];
     if (rec.chat) ops.push({ op: 'sadd', set: `chat-subs:${rec.chat.protocol}:${rec.chat.chatId}`, member: rec.id });
-    try {
-      await this.store.batch(ops);
-    } catch (err) {
-      await this.store.delete(fpKey).catch(() => {}); // free the endpoint for the caller's retry
-      throw err;
-    }
+    const result = await this.store.batchIf(
+      { absent: fpKey, room: Number.isFinite(limit) ? { set: `topic-subs:${rec.topic}`, below: limit } : undefined },
+      ops,
+    );
+    if (result === 'exists') return { created: false, id: (await this.store.get<string>(fpKey)) ?? '' };
+    if (result === 'full') return { created: false, id: '', full: true };
     this.byTopic.delete(rec.topic);
     return { created: true, id: rec.id };
   }

@@ -1,5 +1,5 @@
 /** Message templates: Handlebars content per (name, protocol); protocol `default` is the fallback. */
-import type { Store } from './store.js';
+import type { GuardResult, Store } from './store.js';
 
 export interface Template {
   name: string;
@@ -30,6 +30,14 @@ export class TemplateRepo {
 
   count(): Promise<number> {
     return this.store.scard('templates');
+  }
+
+  /** Creates it unless (name, protocol) is taken (`exists`) or `limit` templates exist (`full`), in one atomic step. */
+  create(t: Template, limit = Number.POSITIVE_INFINITY): Promise<GuardResult> {
+    return this.store.batchIf({ absent: key(t.name, t.protocol), room: Number.isFinite(limit) ? { set: 'templates', below: limit } : undefined }, [
+      { op: 'set', key: key(t.name, t.protocol), value: t },
+      { op: 'sadd', set: 'templates', member: `${t.name}/${t.protocol}` },
+    ]);
   }
 
   save(t: Template): Promise<void> {

@@ -1,6 +1,6 @@
 /** Topics: `topic:<name>` records and the `topics` index. */
 import { DELETED_TOPICS } from './indexes.js';
-import type { Store } from './store.js';
+import type { GuardResult, Store } from './store.js';
 
 export interface Topic {
   name: string;
@@ -28,19 +28,15 @@ export class TopicRepo {
     return this.store.scard('topics');
   }
 
-  /** false when the name is taken */
-  async create(topic: Topic): Promise<boolean> {
-    if (!(await this.store.setIfAbsent(`topic-lock:${topic.name}`, 1, 60_000))) return false;
-    try {
-      if (await this.get(topic.name)) return false;
-      await this.store.batch([
-        { op: 'set', key: `topic:${topic.name}`, value: topic },
-        { op: 'sadd', set: 'topics', member: topic.name },
-      ]);
-      return true;
-    } finally {
-      await this.store.delete(`topic-lock:${topic.name}`);
-    }
+  /**
+   * Creates it unless the name is taken (`exists`) or `limit` topics exist (`full`), checked and
+   * written as one atomic step, so concurrent creates cannot pass the quota or share a name.
+   */
+  create(topic: Topic, limit = Number.POSITIVE_INFINITY): Promise<GuardResult> {
+    return this.store.batchIf({ absent: `topic:${topic.name}`, room: Number.isFinite(limit) ? { set: 'topics', below: limit } : undefined }, [
+      { op: 'set', key: `topic:${topic.name}`, value: topic },
+      { op: 'sadd', set: 'topics', member: topic.name },
+    ]);
   }
 
   update(topic: Topic): Promise<void> {

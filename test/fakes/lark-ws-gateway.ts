@@ -61,8 +61,16 @@ export function larkWsGateway(server: Server, baseUrl: string, app: { appId: str
   server.on('upgrade', (req: { url?: string }, socket: { destroy(): void }, head: unknown) => {
     if (!req.url?.startsWith('/ws?') || !req.url.includes(`service_id=${SERVICE_ID}`)) return socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.push(ws);
+      // connected once the client's first frame (its ping, sent on open) is in: by then it listens for
+      // frames (the SDK attaches its listener a few ticks after open; a frame sent earlier is lost)
+      let ready = false;
       ws.on('message', (buf) => {
+        if (!ready) {
+          ready = true;
+          sockets.push(ws);
+          for (const w of waiters) w();
+          waiters = [];
+        }
         const f = Frame.toObject(Frame.decode(buf), { longs: Number }) as DecodedFrame;
         const h = Object.fromEntries(f.headers.map((x) => [x.key, x.value]));
         if (f.method === 1 && h.message_id && pending.has(h.message_id)) {
@@ -70,8 +78,6 @@ export function larkWsGateway(server: Server, baseUrl: string, app: { appId: str
           pending.delete(h.message_id);
         }
       });
-      for (const w of waiters) w();
-      waiters = [];
     });
   });
 

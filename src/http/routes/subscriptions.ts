@@ -125,7 +125,13 @@ export async function addSubscription(h: Herald, input: NewSubscription): Promis
     createdBy: input.actor,
     createdAt: new Date().toISOString(),
   };
-  const { created, id } = await h.subscriptions.create(rec);
+  // the quota again, atomically with the write: concurrent subscribes cannot pass it
+  const { created, id, full } = await h.subscriptions.create(rec, h.config.quotas.subscriptionsPerTopic);
+  if (full) {
+    throw Errors.quotaExceeded(
+      `The topic has ${h.config.quotas.subscriptionsPerTopic} subscriptions, its quota (quotas.subscriptionsPerTopic).`,
+    );
+  }
   if (!created) return { sub: (await h.subscriptions.get(id)) ?? rec, created: false };
   await h.audit.record(input.actor, 'subscription.create', rec.id, {
     topic: rec.topic,

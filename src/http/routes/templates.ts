@@ -34,13 +34,14 @@ export function templateRoutes(h: Herald): Router {
     const body = parse(createBody, req.body);
     checkProtocol(body.protocol);
     checkContent(body.content);
-    if (await h.templates.get(body.name, body.protocol)) throw Errors.templateExists();
-    if ((await h.templates.count()) >= h.config.quotas.templates) {
-      throw Errors.quotaExceeded(`The quota of ${h.config.quotas.templates} templates is reached (quotas.templates).`);
-    }
     const now = new Date().toISOString();
     const t: Template = { ...body, createdAt: now, updatedAt: now };
-    await h.templates.save(t);
+    // name and quota checked with the write, atomically (src/store/store.ts batchIf)
+    const result = await h.templates.create(t, h.config.quotas.templates);
+    if (result === 'exists') throw Errors.templateExists();
+    if (result === 'full') {
+      throw Errors.quotaExceeded(`The quota of ${h.config.quotas.templates} templates is reached (quotas.templates).`);
+    }
     await h.audit.record(req.principal!.name, 'template.create', `${t.name}/${t.protocol}`);
     res.status(201).json(t);
   });

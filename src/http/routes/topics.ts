@@ -28,12 +28,12 @@ export function topicRoutes(h: Herald): Router {
   r.post('/topics', requireAdmin, async (req, res) => {
     const body = parse(createBody, req.body);
     checkTopicName(body.name);
-    if ((await h.topics.count()) >= h.config.quotas.topics) {
-      throw Errors.quotaExceeded(`The quota of ${h.config.quotas.topics} topics is reached (quotas.topics).`);
-    }
     const now = new Date().toISOString();
     const topic: Topic = { name: body.name, displayName: body.displayName ?? body.name, createdAt: now, updatedAt: now };
-    if (!(await h.topics.create(topic))) throw Errors.topicExists(`A topic named "${body.name}" exists already.`);
+    // name and quota checked with the write, atomically (src/store/store.ts batchIf)
+    const result = await h.topics.create(topic, h.config.quotas.topics);
+    if (result === 'exists') throw Errors.topicExists(`A topic named "${body.name}" exists already.`);
+    if (result === 'full') throw Errors.quotaExceeded(`The quota of ${h.config.quotas.topics} topics is reached (quotas.topics).`);
     await h.audit.record(req.principal!.name, 'topic.create', body.name);
     res.status(201).json(await view(topic));
   });
