@@ -11,6 +11,8 @@ import { build } from './lib/server.js';
 import { startReceiver } from './lib/receiver.js';
 import { benchMemory, LARGE_TOPIC } from './memory.js';
 import { benchPaced, MESSAGES, WINDOW } from './paced.js';
+import { BACKLOG, benchIsolation, benchStorm, STORM, STORM_WINDOW_MS } from './storm.js';
+import { BIG_TOPIC, benchRecords, EXPIRED, LIVE } from './records.js';
 
 export const TARGETS = {
   fanoutRatio: 1.5,
@@ -20,7 +22,31 @@ export const TARGETS = {
   rssMb: 200,
   startupMs: 2_000,
   healthzP99Ms: 100,
+  stormWindows: 2,
+  stormWebhookMs: 3_000,
+  unrelatedMs: 1_000,
+  sigtermMs: 20_000,
+  newestPageMs: 50,
+  agedListMs: 20,
 };
+
+/** Redis for the Redis-mode storm figures (skipped when it does not answer). */
+const REDIS_URL = process.env.HERALD_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const { Redis } = await import('ioredis');
+  const r = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    await r.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    r.disconnect();
+  }
+}
 
 const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const f = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -68,6 +94,31 @@ async function main(): Promise<void> {
       say(`(e) ${LARGE_MESSAGES} messages of ${f(MESSAGE_BYTES / 1000)} KB to a DingTalk, a Lark and a WeCom robot: ${r.parts} parts delivered in ${f(r.deliverMs)} ms`);
       say(`    /healthz meanwhile (${r.probes} probes): p50 ${f(r.p50, 1)} ms, p99 ${f(r.p99, 1)} ms, max ${f(r.maxMs, 1)} ms (target p99 ≤ ${TARGETS.healthzP99Ms} ms: ${mark(r.p99 <= TARGETS.healthzP99Ms)}); failed or reset requests: ${r.errors} (target 0: ${mark(r.errors === 0)})`);
       say(`    (during the first, warm-up round, code still loading: max ${f(r.coldMaxMs, 1)} ms)`);
+    }
+    if (want('records')) {
+      const r = await benchRecords();
+      say(`(f) a topic of ${f(BIG_TOPIC)} messages (seeded with another of ${f(EXPIRED + LIVE)} in ${f(r.seedMs)} ms): newest page of 20 p50 ${f(r.newestPageMs.p50, 1)} ms, p95 ${f(r.newestPageMs.p95, 1)} ms (target ≤ ${TARGETS.newestPageMs} ms: ${mark(r.newestPageMs.p95 <= TARGETS.newestPageMs)})`);
+      say(`    50 cursor pages on: p50 ${f(r.cursorPageMs.p50, 1)} ms, p95 ${f(r.cursorPageMs.p95, 1)} ms; ids seen twice: ${r.pagesOverlap} (target 0: ${mark(r.pagesOverlap === 0)})`);
+      say(`    sweep of ${f(EXPIRED)} expired records: ${f(r.sweepMs)} ms, /healthz max meanwhile ${f(r.healthzMaxDuringSweepMs, 1)} ms; ${f(r.indexEntriesLeft)} entries left in the topic's index (live ${f(LIVE)})`);
+      say(`    listing that topic after: p50 ${f(r.agedListMs.p50, 1)} ms, p95 ${f(r.agedListMs.p95, 1)} ms (target ≤ ${TARGETS.agedListMs} ms: ${mark(r.agedListMs.p95 <= TARGETS.agedListMs)}); dead ids in the index tables: ${r.deadIds} (target 0: ${mark(r.deadIds === 0)})`);
+    }
+    if (want('storm')) {
+      const modes = [undefined, ...((await redisAnswers(REDIS_URL)) ? [REDIS_URL] : [])];
+      for (const url of modes) {
+        const r = await benchStorm(url);
+        say(`(g) storm, ${r.mode}: ${STORM} messages published in ${f(r.burstMs)} ms; windows of ${STORM_WINDOW_MS / 1000} s after the burst until the last is visible (target ≤ ${TARGETS.stormWindows}):`);
+        for (const g of r.groups) {
+          const ok = g.windows <= TARGETS.stormWindows && g.visible === STORM && g.inOrder && g.rejections === 0;
+          say(`    ${g.group.padEnd(20)} ${f(g.windows, 2)} windows, ${g.visible}/${STORM} visible, ${g.inOrder ? 'in publish order' : 'OUT OF ORDER'}, ${g.sends} sends, ${g.rejections} rejections (${mark(ok)})`);
+        }
+        say(`    webhook: ${r.webhookDeliveries} separate deliveries in ${f(r.webhookMs)} ms (target ${STORM} within ${f(TARGETS.stormWebhookMs)} ms: ${mark(r.webhookDeliveries === STORM && r.webhookMs <= TARGETS.stormWebhookMs)})`);
+      }
+      if (modes.length === 1) say(`    (Redis mode not measured: nothing answers at ${REDIS_URL})`);
+      for (const url of modes) {
+        const r = await benchIsolation(url);
+        say(`(h) isolation, ${r.mode}: behind a hanging receiver with ${BACKLOG} queued, an unrelated delivery arrived after ${f(r.unrelatedMs)} ms (target < ${f(TARGETS.unrelatedMs)} ms: ${mark(r.unrelatedMs < TARGETS.unrelatedMs)})`);
+        say(`    SIGTERM with that backlog: exit ${r.exitCode} after ${f(r.sigtermMs)} ms (target < ${f(TARGETS.sigtermMs)} ms: ${mark(r.exitCode === 0 && r.sigtermMs < TARGETS.sigtermMs)})`);
+      }
     }
   } finally {
     rx.close();

@@ -43,7 +43,7 @@ export interface BenchServer {
   stop(): Promise<number | null>;
 }
 
-export async function startServer(opts: { config: unknown; dataDir?: string; keepData?: boolean; cpuProf?: string; nodeArgs?: string[] }): Promise<BenchServer> {
+export async function startServer(opts: { config: unknown; dataDir?: string; keepData?: boolean; cpuProf?: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<BenchServer> {
   build();
   const dataDir = opts.dataDir ?? tempDataDir();
   const configPath = join(dataDir, 'bench-config.json');
@@ -63,6 +63,7 @@ export async function startServer(opts: { config: unknown; dataDir?: string; kee
       HERALD_ALLOW_HOSTS: '127.0.0.1',
       HERALD_CONFIG: configPath,
       HERALD_LOG_LEVEL: 'warn',
+      ...opts.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -186,12 +186,16 @@ export async function tokensCommand(args: string[], io: Io, client: Client): Pro
   throw new UsageError(`Give an action: list, create or delete (not "${action}").`);
 }
 
-export const DELIVERIES_HELP = `Usage: herald deliveries list --failed [--limit <n>]
+export const DELIVERIES_HELP = `Usage: herald deliveries list [--failed | --status pending|delivered|failed|muted|held] [--topic <t>]
+                               [--subscription <id>] [--limit <n>] [--cursor <c> | --all]
        herald deliveries replay --failed [--topic <t>] [--subscription <id>] [--since <iso>] [--until <iso>] [--dry-run]
        herald deliveries replay <deliveryId>
 
 "replay --failed" sends every matching failed delivery again, each with a fresh attempt history,
-and says how many; --dry-run only counts.`;
+and says how many; --dry-run only counts.
+
+"list" shows one page, newest message first, and the command for the next one; --all pages
+through to the end.`;
 
 interface ReplayAnswer {
   matched: number;
@@ -202,7 +206,10 @@ interface ReplayAnswer {
 export async function deliveriesCommand(args: string[], io: Io, client: Client): Promise<number> {
   const { values, positionals } = parse(args, {
     failed: { type: 'boolean' },
+    status: { type: 'string' },
     limit: { type: 'string' },
+    cursor: { type: 'string' },
+    all: { type: 'boolean' },
     topic: { type: 'string' },
     subscription: { type: 'string' },
     since: { type: 'string' },
@@ -216,13 +223,31 @@ export async function deliveriesCommand(args: string[], io: Io, client: Client):
   const [action, id, ...rest] = positionals;
   if (rest.length) throw new UsageError(`Too many arguments: ${rest.join(' ')}.`);
   if (action === 'list' || action === 'ls') {
-    if (!values.failed) throw new UsageError('Give --failed: herald deliveries list --failed.');
+    if (values.failed && values.status && values.status !== 'failed') throw new UsageError('Give --failed or --status, not both.');
     const limit = values.limit === undefined ? 50 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit takes a positive whole number; got "${values.limit}".`);
-    const body = await client(values).call<{ deliveries: DeliveryView[] }>('GET', `/v1/deliveries/failed?limit=${limit}`);
-    if (values.json) io.out(json(body));
-    else if (body.deliveries.length === 0) io.out('no failed deliveries');
-    else io.out(table(['DELIVERY', 'TOPIC', 'PROTOCOL', 'ATTEMPTS', 'LAST ERROR'], body.deliveries.map((d) => [d.id, d.topic, d.protocol, d.attempts, `${d.lastError ?? ''}${d.lastCode !== undefined ? ` (${d.lastCode})` : ''}`])));
+    const query: Record<string, string> = { limit: String(limit) };
+    const status = values.failed ? 'failed' : values.status;
+    if (status) query.status = status;
+    if (values.topic) query.topic = values.topic;
+    if (values.subscription) query.subscription = values.subscription;
+    const api = client(values);
+    const rows: DeliveryView[] = [];
+    let cursor = values.cursor;
+    let next: string | null = null;
+    do {
+      const q = new URLSearchParams(cursor ? { ...query, cursor } : query);
+      const body = await api.call<{ deliveries: DeliveryView[]; next: string | null }>('GET', `/v1/deliveries?${q}`);
+      rows.push(...body.deliveries);
+      next = body.next;
+      cursor = next ?? undefined;
+    } while (values.all && next);
+    if (values.json) io.out(json({ deliveries: rows, next }));
+    else if (rows.length === 0 && !next) io.out(status ? `no ${status} deliveries` : 'no deliveries');
+    else {
+      if (rows.length) io.out(table(['DELIVERY', 'STATUS', 'TOPIC', 'PROTOCOL', 'ATTEMPTS', 'LAST ERROR'], rows.map((d) => [d.id, d.status, d.topic, d.protocol, d.attempts, `${d.lastError ?? ''}${d.lastCode !== undefined ? ` (${d.lastCode})` : ''}`])));
+      if (next) io.err(`more: ${nextCommand(['deliveries', 'list'], query, next)}\n`);
+    }
     return 0;
   }
   if (action === 'replay') {
@@ -242,4 +267,10 @@ export async function deliveriesCommand(args: string[], io: Io, client: Client):
     return 0;
   }
   throw new UsageError(`Give an action: list or replay (not "${action ?? ''}").`);
+}
+
+/** The command line that shows the page after this one. */
+export function nextCommand(command: string[], query: Record<string, string>, cursor: string): string {
+  const flags = Object.entries(query).flatMap(([k, v]) => [`--${k}`, v]);
+  return ['herald', ...command, ...flags, '--cursor', cursor].join(' ');
 }

@@ -1,5 +1,6 @@
 /** The `herald` command line: dispatch, help, and one place that turns errors into messages and exit codes. */
 import { ApiError, UsageError } from './client.js';
+import { messagesCommand } from './messages.js';
 import { clientFrom, GLOBAL_HELP, type Io } from './options.js';
 import { publishCommand } from './publish.js';
 import { recordsCommand } from './records.js';
@@ -25,8 +26,12 @@ Commands:
                                           message templates
   tokens [list | create <name> --scope s | delete <name>]
                                           API tokens
-  deliveries list --failed | replay --failed [--topic t] [--dry-run] | replay <deliveryId>
+  deliveries list [--failed | --status s] [--topic t] [--subscription id] [--all]
+                                          deliveries, a page at a time
+  deliveries replay --failed [--topic t] [--dry-run] | replay <deliveryId>
                                           failed deliveries, replayed all at once
+  messages <topic> [--since iso] [--until iso] [--all]
+                                          a topic's messages, newest first, a page at a time
   records <messageId> [--wait]            what happened to each delivery
   tail <topic>                            follow new messages and their deliveries
 
@@ -46,6 +51,7 @@ const COMMANDS: Record<string, Command> = {
   tokens: tokensCommand,
   deliveries: deliveriesCommand,
   records: recordsCommand,
+  messages: messagesCommand,
   tail: tailCommand,
 };
 

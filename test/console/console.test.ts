@@ -186,6 +186,24 @@ describe.skipIf(chromiumMissing)('web console', () => {
     await context.close();
   });
 
+  it('pages a topic\'s messages: older ones come with "Older messages", without repeats', async () => {
+    await h.api('POST', '/v1/topics', { name: 'long-history' });
+    const ids: string[] = [];
+    for (let i = 0; i < 23; i++) ids.push((await h.api('POST', '/v1/topics/long-history/publish', { message: `entry ${i}` })).body.messageId);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, ADMIN);
+    await page.goto(`${h.url}/console/#/topics/long-history`);
+    await page.getByRole('heading', { level: 2, name: 'Recent messages' }).waitFor();
+    await page.getByText('entry 22', { exact: true }).waitFor();
+    expect(await page.getByText('entry 2', { exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Older messages' }).click();
+    await page.getByText('entry 0', { exact: true }).waitFor();
+    for (const n of [0, 1, 2, 3, 21, 22]) expect(await page.getByText(`entry ${n}`, { exact: true }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Older messages' }).isHidden()).toBe(true);
+    await context.close();
+  });
+
   it('shows a message in full: its text, each delivery with its attempts, times and the platform answers', async () => {
     const robot = ding.addRobot({ secret: `SEC${'c3'.repeat(32)}` });
     await h.api('POST', '/v1/topics', { name: 'detail' });

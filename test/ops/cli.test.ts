@@ -181,6 +181,31 @@ describe('the whole API', () => {
     expect((await cli(['deliveries', 'replay', '--topic', 'flaky'])).code).toBe(2);
   });
 
+  it('messages and deliveries list page on with the command for the next page, or all at once', async () => {
+    expect((await cli(['topics', 'create', 'pages'])).code).toBe(0);
+    expect((await cli(['subscribe', 'pages', '--protocol', 'webhook', '--endpoint', `${rx.url}/pages`, '--secret', 'pages-secret-1'])).code).toBe(0);
+    const ids: string[] = [];
+    for (const text of ['first', 'second', 'third']) ids.push(JSON.parse((await cli(['publish', 'pages', text, '--json'])).stdout).messageId);
+    const page = await cli(['messages', 'pages', '--limit', '2']);
+    expect(page.code).toBe(0);
+    expect(page.stdout).toMatch(new RegExp(`${ids[2]}.*third[\\s\\S]*${ids[1]}.*second`));
+    expect(page.stdout).not.toContain(ids[0]!);
+    const more = /^more: herald (messages pages --limit 2 --cursor \S+)$/m.exec(page.stderr);
+    expect(more).not.toBeNull();
+    const rest = await cli(more![1]!.split(' '));
+    expect(rest.stdout).toContain(ids[0]!);
+    expect(rest.stdout).not.toContain(ids[1]!);
+    expect(rest.stderr).toBe('');
+    const all = JSON.parse((await cli(['messages', 'pages', '--limit', '1', '--all', '--json'])).stdout);
+    expect(all.messages.map((m: { id: string }) => m.id)).toEqual([...ids].reverse());
+    for (const id of ids) expect((await cli(['records', id, '--wait'])).code).toBe(0);
+    const delivered = JSON.parse((await cli(['deliveries', 'list', '--status', 'delivered', '--topic', 'pages', '--limit', '2', '--all', '--json'])).stdout);
+    expect(delivered.deliveries.map((d: { id: string }) => d.id)).toEqual([...ids].reverse().map((id) => `${id}.00000`));
+    const one = await cli(['deliveries', 'list', '--topic', 'pages', '--limit', '1']);
+    expect(one.stdout).toMatch(new RegExp(`${ids[2]}\\.00000\\s+delivered\\s+pages`));
+    expect(one.stderr).toMatch(/^more: herald deliveries list --limit 1 --topic pages --cursor \S+$/m);
+  });
+
   it('tail follows new messages and their deliveries', async () => {
     expect((await cli(['topics', 'create', 'tailed'])).code).toBe(0);
     expect((await cli(['subscribe', 'tailed', '--protocol', 'webhook', '--endpoint', `${rx.url}/tailed`, '--secret', 'tail-secret-12'])).code).toBe(0);

@@ -24,8 +24,24 @@ export async function failedView(): Promise<HTMLElement> {
     replayAll.disabled = matched === 0;
     replayAll.dataset.count = String(matched);
   };
+  // further pages come with the cursor of the one before
+  const moreBtn = h('button', { type: 'button', class: 'btn secondary small', hidden: true }, t('failed.nextPage'));
+  let next: string | null = null;
+  const page = (cursor?: string) =>
+    api.get<{ deliveries: Delivery[]; next: string | null }>(`/deliveries?status=failed&limit=${LIMIT}${cursor ? `&cursor=${enc(cursor)}` : ''}`);
+  moreBtn.addEventListener('click', async () => {
+    if (!next) return;
+    const more = await busy(moreBtn, () => page(next!));
+    if (!more) return;
+    if (more.deliveries.length) list.append(table(more.deliveries));
+    next = more.next;
+    moreBtn.hidden = !next;
+  });
   const load = async () => {
-    const { deliveries } = await api.get<{ deliveries: Delivery[] }>(`/deliveries/failed?limit=${LIMIT}`);
+    const first = await page();
+    const { deliveries } = first;
+    next = first.next;
+    moreBtn.hidden = !next;
     list.replaceChildren(deliveries.length ? table(deliveries) : empty(t('failed.none')));
     const chosen = topicSel.value;
     const topics = [...new Set(deliveries.map((d) => d.topic ?? ''))].filter(Boolean).sort();
@@ -49,7 +65,7 @@ export async function failedView(): Promise<HTMLElement> {
     {},
     heading(t('failed.title')),
     h('p', { class: 'lead' }, t('failed.lead')),
-    section(t('failed.latest', { n: LIMIT }), [topicSel, replayAll, refresh], list),
+    section(t('failed.newest'), [topicSel, replayAll, refresh], list, h('p', {}, moreBtn)),
   );
 }
 

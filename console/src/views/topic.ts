@@ -45,6 +45,10 @@ export async function topicView(ctx: ViewCtx): Promise<HTMLElement> {
     clearTimeout(timer);
   });
 
+  // older pages, fetched with the cursor the previous page gave; a refresh starts again from the newest
+  const older = h('div', {});
+  const olderBtn = h('button', { type: 'button', class: 'btn secondary small', hidden: true }, tr('topic.older'));
+  let next: string | null = null;
   const search = h('input', { type: 'search', name: 'q', placeholder: tr('topic.search'), 'aria-label': tr('topic.searchLabel'), maxlength: 200 });
   const statusSel = h(
     'select',
@@ -52,23 +56,48 @@ export async function topicView(ctx: ViewCtx): Promise<HTMLElement> {
     h('option', { value: '' }, tr('topic.anyStatus')),
     ...['pending', 'delivered', 'failed'].map((st) => h('option', { value: st }, statusText(st))),
   );
-  const reload = debounce(() => void loadMessages().catch(() => {}), 300);
+  const reload = debounce(() => {
+    older.replaceChildren();
+    void loadMessages().catch(() => {});
+  }, 300);
   search.addEventListener('input', reload);
   statusSel.addEventListener('change', reload);
+  const filters = () => `${search.value.trim() ? `&q=${enc(search.value.trim())}` : ''}${statusSel.value ? `&status=${enc(statusSel.value)}` : ''}`;
+  const page = (cursor?: string) =>
+    api.get<{ messages: Message[]; next: string | null }>(`/topics/${enc(name)}/messages?limit=${RECENT}${filters()}${cursor ? `&cursor=${enc(cursor)}` : ''}`);
   const loadMessages = async () => {
     clearTimeout(timer);
-    const filters = `${search.value.trim() ? `&q=${enc(search.value.trim())}` : ''}${statusSel.value ? `&status=${enc(statusSel.value)}` : ''}`;
-    const { messages } = await api.get<{ messages: Message[] }>(`/topics/${enc(name)}/messages?limit=${RECENT}${filters}`);
+    const first = await page();
     if (gone) return;
-    const none = filters ? tr('topic.noMatch') : tr('topic.nothing');
+    const { messages } = first;
+    const none = filters() ? tr('topic.noMatch') : tr('topic.nothing');
     records.replaceChildren(...(messages.length ? messages.map((m) => messageCard(m, subsById)) : [empty(none)]));
+    if (older.childElementCount === 0) {
+      next = first.next;
+      olderBtn.hidden = !next;
+    }
     if (anyPending(messages)) timer = setTimeout(() => void loadMessages().catch(() => {}), POLL_MS);
   };
+  olderBtn.addEventListener('click', async () => {
+    if (!next) return;
+    const more = await busy(olderBtn, () => page(next!));
+    if (!more || gone) return;
+    older.append(...more.messages.map((m) => messageCard(m, subsById)));
+    next = more.next;
+    olderBtn.hidden = !next;
+  });
   const subs = await subscriptionsPanel(name, (list) => {
     subsById = new Map(list.map((s) => [s.id, s]));
   });
   await loadMessages();
-  const refresh = h('button', { type: 'button', class: 'btn secondary small', onclick: (ev: Event) => void busy(ev.currentTarget as HTMLButtonElement, loadMessages) }, tr('ui.refresh'));
+  const refresh = h('button', {
+    type: 'button',
+    class: 'btn secondary small',
+    onclick: (ev: Event) => {
+      older.replaceChildren();
+      void busy(ev.currentTarget as HTMLButtonElement, loadMessages);
+    },
+  }, tr('ui.refresh'));
 
   return h(
     'div',
@@ -80,6 +109,6 @@ export async function topicView(ctx: ViewCtx): Promise<HTMLElement> {
       title.firstChild!.textContent = t.displayName;
     })),
     section(tr('topic.subscriptions'), [], subs),
-    section(tr('topic.recent'), [search, statusSel, refresh], records),
+    section(tr('topic.recent'), [search, statusSel, refresh], records, older, h('p', {}, olderBtn)),
   );
 }
