@@ -135,6 +135,8 @@ export const en = {
   'msg.deliveredAt': ' · delivered ',
   'msg.platformId': 'Platform message id: ',
   'msg.edited': 'Went out as an edit of the card ',
+  'msg.inDigest': 'Went out in the digest ',
+  'msg.carries': 'A digest carrying {n} messages',
   'msg.lastAnswer': 'Last answer: ',
   'msg.noSubs': 'No subscriptions when it was published.',
   'msg.via': ' · via {source}',

@@ -137,6 +137,8 @@ export const zhCN: Record<keyof typeof en, string> = {
   'msg.deliveredAt': ' · 送达于 ',
   'msg.platformId': '平台消息 ID：',
   'msg.edited': '以编辑卡片的方式发出：',
+  'msg.inDigest': '随汇总消息发出：',
+  'msg.carries': '汇总消息，包含 {n} 条消息',
   'msg.lastAnswer': '最近回复：',
   'msg.noSubs': '发布时没有订阅。',
   'msg.via': ' · 来自 {source}',
