@@ -12,6 +12,8 @@ export interface CardRef {
   platformMessageId: string;
   sentAt: number;
   messageId: string;
+  /** how many alerts the card shows: only a state of exactly those alerts may replace it */
+  alerts?: number;
 }
 
 const key = (subscriptionId: string, alertKey: string) => `card:${subscriptionId}:${alertKey}`;
@@ -27,8 +29,9 @@ export class CardRegistry {
   }
 
   /**
-   * The card to edit for this message: every alert of it is on the same card, sent by this
-   * subscription inside the platform's edit window. Otherwise undefined: send a new one.
+   * The card to edit for this message: its alerts are exactly the alerts on one card, sent by this
+   * subscription inside the platform's edit window. Otherwise undefined: send a new one (so the
+   * resolution of one alert carried by a digest never replaces the digest's other messages).
    */
   async editable(adapter: Adapter, target: Target, msg: MessageRecord): Promise<CardRef | undefined> {
     const window = this.windowOf(adapter, target);
@@ -37,6 +40,7 @@ export class CardRegistry {
     const first = refs[0];
     if (!first || refs.some((r) => r?.platformMessageId !== first.platformMessageId)) return undefined;
     if (first.messageId === msg.id || this.now() - first.sentAt >= window) return undefined;
+    if ((first.alerts ?? refs.length) !== new Set(msg.alertKeys).size) return undefined;
     return first;
   }
 
@@ -45,7 +49,7 @@ export class CardRegistry {
     const window = this.windowOf(adapter, target);
     if (!window || !msg.alertKeys?.length) return;
     const ttlMs = Math.max(1, ref.sentAt + window - this.now());
-    const value: CardRef = { ...ref, messageId: msg.id };
+    const value: CardRef = { ...ref, messageId: msg.id, alerts: new Set(msg.alertKeys).size };
     await this.store.batch(msg.alertKeys.map((k) => ({ op: 'set' as const, key: key(target.subscriptionId, k), value, ttlMs })));
   }
 }

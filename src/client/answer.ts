@@ -48,6 +48,10 @@ export interface DeliveryView {
   platformMessageId?: string;
   /** set when this delivery edited an earlier card in place */
   editedMessageId?: string;
+  /** the digest delivery that carried it (a robot at its limit, or quiet hours released) */
+  digest?: string;
+  /** a digest: the deliveries it carries, oldest first */
+  carries?: string[];
   /** in the failed-deliveries list */
   messageId?: string;
   topic?: string;

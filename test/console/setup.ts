@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { missing } from '../helpers/needs.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -22,6 +23,9 @@ const newest = (dir: string): number =>
     0,
     ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)),
   );
+
+/** true (and one printed line) when there is no Chromium to drive: the browser tests skip. */
+export const chromiumMissing = missing('Chromium', existsSync(CHROMIUM), 'bash .ci/install-chromium.sh (apt-get install chromium fonts-noto-cjk)', CHROMIUM);
 
 /** Builds dist/console (vite) when it is missing or older than console/. */
 export function ensureConsoleBuilt(): void {

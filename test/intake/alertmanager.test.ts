@@ -10,12 +10,12 @@ import type { FakePlatform } from '../fakes/types.js';
 import { startWecomFake } from '../fakes/wecom-server.js';
 import { alertmanagerBinary, type PostableAlert, type RunningAlertmanager, startAlertmanager } from '../helpers/alertmanager.js';
 import { startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
+import { missing } from '../helpers/needs.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 
 const TOPIC = 'prod-alerts';
 const installed = alertmanagerBinary() !== undefined;
-if (!installed && process.env.CI) throw new Error('Alertmanager is missing in CI: .ci/install-alertmanager.sh should have installed it');
-if (!installed) console.warn('skipping the Alertmanager tests: run .ci/install-alertmanager.sh to install it');
+missing('the Alertmanager binary', installed, 'bash .ci/install-alertmanager.sh (apt-get install prometheus-alertmanager)');
 
 const platforms: { protocol: 'dingtalk' | 'lark' | 'wecom'; start: () => Promise<FakePlatform>; secret?: string }[] = [
   { protocol: 'dingtalk', start: () => startDingtalkFake(), secret: 'SECexampledingtalksecret' },

@@ -76,6 +76,8 @@ function deliveryBlock(d: Delivery, sub: Subscription | undefined, reload: () =>
     ),
     d.platformMessageId ? h('p', { class: 'muted small' }, t('msg.platformId'), h('code', {}, d.platformMessageId)) : null,
     d.editedMessageId ? h('p', { class: 'muted small' }, t('msg.edited'), h('code', {}, d.editedMessageId)) : null,
+    d.digest ? h('p', { class: 'muted small' }, t('msg.inDigest'), h('a', { href: `#/messages/${encodeURIComponent(d.digest.split('.')[0]!)}` }, h('code', {}, d.digest))) : null,
+    d.carries?.length ? h('p', { class: 'muted small' }, t('msg.carries', { n: d.carries.length })) : null,
     d.lastError ? h('p', { class: 'err' }, t('msg.lastAnswer'), d.lastError, d.lastCode !== undefined ? t('rec.code', { code: d.lastCode }) : '') : null,
     attempts(d),
   );

@@ -15,7 +15,7 @@ interface PreviewAnswer {
 
 /** `content()` is read at each refresh; `protocols()` says which platforms to show. */
 export function previewPanel(content: () => string, protocols: () => Protocol[]) {
-  const sample = field(h('select', { name: 'sample' }, ...SAMPLES.map((s) => h('option', { value: s.id }, s.label))), {
+  const sample = field(h('select', { name: 'sample' }, ...SAMPLES.map((s) => h('option', { value: s.id }, tr(s.label)))), {
     label: tr('pv.0'),
   });
   const ctxInput = field(h('textarea', { name: 'payload', rows: 8, class: 'code', spellcheck: 'false' }), {

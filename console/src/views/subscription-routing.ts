@@ -5,6 +5,7 @@
  */
 import { api, enc, type Mentions, type Subscription } from '../api.js';
 import { h, time, uid, words } from '../dom.js';
+import { t as tr } from '../i18n/index.js';
 import { platformName } from '../platforms.js';
 import { busy, button, field, flash, input } from '../ui.js';
 
@@ -40,9 +41,9 @@ const isMuted = (s: Subscription) => !!s.mutedUntil && Date.parse(s.mutedUntil) 
 /** The card rows: filter, quiet hours and mute (only those set). */
 export function routingRows(s: Subscription): [string, string | Node | undefined][] {
   return [
-    ['Filter', s.filter ? h('code', {}, filterText(s.filter)) : undefined],
-    ['Quiet hours', quietText(s.quietHours)],
-    ['Muted', isMuted(s) ? h('span', { class: 'badge muted' }, 'until ', time(s.mutedUntil), ` (${new Date(s.mutedUntil!).toLocaleString()})`) : undefined],
+    [tr('route.0'), s.filter ? h('code', {}, filterText(s.filter)) : undefined],
+    [tr('route.1'), quietText(s.quietHours)],
+    [tr('route.2'), isMuted(s) ? h('span', { class: 'badge muted' }, tr('route.3'), time(s.mutedUntil), ` (${new Date(s.mutedUntil!).toLocaleString()})`) : undefined],
   ];
 }
 
@@ -52,18 +53,18 @@ const MUTE_CHOICES = ['30m', '1h', '2h', '8h', '1d', '7d'];
 export function muteControls(s: Subscription, reload: () => Promise<void>): HTMLElement {
   const label = `${platformName(s.protocol)} subscription ${s.id}`;
   if (isMuted(s)) {
-    const un = button('Unmute', () => void busy(un, async () => {
+    const un = button(tr('route.4'), () => void busy(un, async () => {
       await api.del(`/subscriptions/${enc(s.id)}/mute`);
-      flash('Unmuted: messages reach it again.');
+      flash(tr('route.5'));
       await reload();
     }), 'secondary', { class: 'btn secondary small', 'aria-label': `Unmute ${label}` });
     return h('span', { class: 'mute' }, un);
   }
   const id = uid('mute');
   const choice = h('select', { id, class: 'small', 'aria-label': `How long to mute ${label}` }, ...MUTE_CHOICES.map((d) => h('option', { value: d, selected: d === '2h' }, d)));
-  const go = button('Mute', () => void busy(go, async () => {
+  const go = button(tr('route.6'), () => void busy(go, async () => {
     await api.post(`/subscriptions/${enc(s.id)}/mute`, { for: choice.value });
-    flash(`Muted for ${choice.value}: its deliveries are recorded as muted, not sent.`);
+    flash(tr('route.mutedFor', { d: choice.value }));
     await reload();
   }), 'secondary', { class: 'btn secondary small', 'aria-label': `Mute ${label}` });
   return h('span', { class: 'mute' }, go, choice);
@@ -72,25 +73,25 @@ export function muteControls(s: Subscription, reload: () => Promise<void>): HTML
 /** The edit form of one subscription; emptied fields are cleared (null). */
 export function editForm(s: Subscription, onSaved: () => Promise<void>): HTMLElement {
   const filter = field(input({ name: 'filter', value: filterText(s.filter) }), {
-    label: 'Filter',
+    label: tr('route.0'),
     optional: true,
-    help: 'Only messages whose attributes match: name=value1,value2; … (every name must match one of its values). level is the message level; an alert’s labels are its attributes, e.g. severity=critical; team=db.',
+    help: tr('route.7'),
   });
-  const from = field(input({ name: 'from', value: s.quietHours?.from ?? '', placeholder: '22:00', maxlength: 5 }), { label: 'Quiet hours from', optional: true });
-  const to = field(input({ name: 'to', value: s.quietHours?.to ?? '', placeholder: '08:00', maxlength: 5 }), { label: 'Quiet hours to', optional: true });
-  const zone = field(input({ name: 'timeZone', value: s.quietHours?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone }), { label: 'Time zone', help: 'IANA name, e.g. Asia/Shanghai.' });
+  const from = field(input({ name: 'from', value: s.quietHours?.from ?? '', placeholder: '22:00', maxlength: 5 }), { label: tr('route.8'), optional: true });
+  const to = field(input({ name: 'to', value: s.quietHours?.to ?? '', placeholder: '08:00', maxlength: 5 }), { label: tr('route.9'), optional: true });
+  const zone = field(input({ name: 'timeZone', value: s.quietHours?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone }), { label: tr('route.10'), help: tr('route.11') });
   const except = field(input({ name: 'except', value: filterText(s.quietHours?.except), placeholder: 'level=critical' }), {
-    label: 'Except',
+    label: tr('route.12'),
     optional: true,
-    help: 'Messages matching this filter go at once; the others wait and arrive as one digest when quiet hours end.',
+    help: tr('route.13'),
   });
   const users = field(input({ name: 'users', value: (s.mentions?.users ?? []).join(', ') }), { label: '@ users in every message', optional: true });
   const mobiles = field(input({ name: 'mobiles', value: (s.mentions?.mobiles ?? []).join(', '), inputmode: 'tel' }), { label: '@ phone numbers in every message', optional: true });
   const allId = uid('all');
   const all = h('input', { type: 'checkbox', id: allId, name: 'all', checked: !!s.mentions?.all });
-  const keyword = field(input({ name: 'keyword', value: s.keyword ?? '', maxlength: 64 }), { label: 'Keyword', optional: true });
-  const remark = field(input({ name: 'remark', value: s.remark ?? '', maxlength: 256 }), { label: 'Remark', optional: true });
-  const save = h('button', { type: 'submit', class: 'btn primary small' }, 'Save changes');
+  const keyword = field(input({ name: 'keyword', value: s.keyword ?? '', maxlength: 64 }), { label: tr('route.14'), optional: true });
+  const remark = field(input({ name: 'remark', value: s.remark ?? '', maxlength: 256 }), { label: tr('route.15'), optional: true });
+  const save = h('button', { type: 'submit', class: 'btn primary small' }, tr('route.16'));
 
   const read = (): Record<string, unknown> | undefined => {
     for (const f of [filter, from, except]) f.setError(undefined);
@@ -113,7 +114,7 @@ export function editForm(s: Subscription, onSaved: () => Promise<void>): HTMLEle
     const a = from.control.value.trim();
     const b = to.control.value.trim();
     if (!!a !== !!b) {
-      from.setError('Give both times, or neither.');
+      from.setError(tr('route.17'));
       from.control.focus();
       return undefined;
     }
@@ -141,7 +142,7 @@ export function editForm(s: Subscription, onSaved: () => Promise<void>): HTMLEle
         if (!body) return;
         const saved = await busy(save, () => api.patch<Subscription>(`/subscriptions/${enc(s.id)}`, body));
         if (!saved) return;
-        flash('Subscription saved.');
+        flash(tr('route.18'));
         await onSaved();
       },
     },
@@ -165,7 +166,7 @@ export interface MatchResult {
   notReached: { subscriptionId: string; protocol: string; endpoint: string; remark?: string; filter?: Filter }[];
 }
 
-const STATUS_TEXT = { pending: 'gets it now', muted: 'muted: recorded, not sent', held: 'held for quiet hours' } as const;
+const STATUS_TEXT = { pending: 'route.gets', muted: 'route.mutedRec', held: 'route.held' } as const;
 
 /** The answer of POST /v1/topics/{name}/match, as a list. */
 export function matchList(r: MatchResult): HTMLElement {
@@ -174,12 +175,12 @@ export function matchList(r: MatchResult): HTMLElement {
   return h(
     'div',
     { class: 'match', role: 'status' },
-    h('p', {}, `It would reach ${r.reached.length} of ${r.reached.length + r.notReached.length} subscriptions.`),
+    h('p', {}, tr('route.wouldReach', { n: r.reached.length, total: r.reached.length + r.notReached.length })),
     r.reached.length
-      ? h('ul', { 'aria-label': 'Reached' }, ...r.reached.map((x) => h('li', {}, '✓ ', who(x), ' — ', STATUS_TEXT[x.status], x.alerts !== undefined ? `, ${x.alerts} alert${x.alerts === 1 ? '' : 's'}` : '')))
+      ? h('ul', { 'aria-label': tr('route.19') }, ...r.reached.map((x) => h('li', {}, '✓ ', who(x), ' — ', tr(STATUS_TEXT[x.status]), x.alerts !== undefined ? `, ${x.alerts} alert${x.alerts === 1 ? '' : 's'}` : '')))
       : null,
     r.notReached.length
-      ? h('ul', { 'aria-label': 'Not reached' }, ...r.notReached.map((x) => h('li', { class: 'muted' }, '✕ ', who(x), x.filter ? ` — filter ${filterText(x.filter)}` : '')))
+      ? h('ul', { 'aria-label': tr('route.20') }, ...r.notReached.map((x) => h('li', { class: 'muted' }, '✕ ', who(x), x.filter ? ` — filter ${filterText(x.filter)}` : '')))
       : null,
   );
 }
