@@ -5,40 +5,31 @@
  * which cannot edit, gets a RESOLVED message saying how long it fired. Pressing Silence 1h on the
  * card (a card.action.trigger callback) creates a real 1 h silence; a forged button changes nothing.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDingtalkFake } from '../fakes/dingtalk-server.js';
-import { cardActionEvent, type ImMessage, type LarkOpenServer, postLarkCallback, startLarkOpenServer, textEvent } from '../fakes/lark-open-server.js';
+import { cardActionEvent, type ImMessage, type LarkOpenServer, postLarkCallback } from '../fakes/lark-open-server.js';
 import type { FakePlatform } from '../fakes/types.js';
 import { missing } from '../helpers/needs.js';
-import { alertmanagerBinary, type PostableAlert, type RunningAlertmanager, startAlertmanager } from '../helpers/alertmanager.js';
-import { ADMIN, startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
-import { freePort } from '../helpers/spawn.js';
+import { alertmanagerBinary, type PostableAlert, type RunningAlertmanager } from '../helpers/alertmanager.js';
+import { type TestHerald, waitFor } from '../helpers/herald.js';
+import { type AlertStack, APP_ID, CHAT, ENCRYPT_KEY, MEMBER, startAlertStack, TOKEN, TOPIC } from './stack.js';
 
 const installed = alertmanagerBinary() !== undefined;
 missing('the Alertmanager binary', installed, 'bash .ci/install-alertmanager.sh (apt-get install prometheus-alertmanager)');
 if (!installed) console.warn('skipping the card tests: Alertmanager is missing (bash .ci/install-alertmanager.sh installs it)');
 
-const TOPIC = 'prod';
-const APP_ID = 'cli_0123456789abcdef';
-const APP_SECRET = 'app-secret-for-tests-0001';
-const ENCRYPT_KEY = 'encrypt-key-for-tests-0001';
-const TOKEN = 'verification-token-0001';
-const CHAT = 'oc_0123456789abcdef0123456789abcdef';
-const MEMBER = 'ou_member';
 const DING_SECRET = `SEC${'b2'.repeat(32)}`;
 
+let stack: AlertStack;
 let h: TestHerald;
 let am: RunningAlertmanager;
 let lark: LarkOpenServer;
 let ding: FakePlatform;
 let dingEndpoint: string;
-let callback: string;
 
-const amSilences = async () => (await (await fetch(`${am.url}/api/v2/silences`)).json()) as { id: string; status: { state: string }; createdBy: string; startsAt: string; endsAt: string; matchers: { name: string; value: string }[] }[];
-const say = (text: string) => postLarkCallback(callback, ENCRYPT_KEY, textEvent({ token: TOKEN, appId: APP_ID, chatId: CHAT, senderOpenId: MEMBER, text }));
+const amSilences = () => stack.amSilences();
 const press = (card: ImMessage, value: unknown, token = TOKEN) =>
-  postLarkCallback(callback, ENCRYPT_KEY, cardActionEvent({ token, appId: APP_ID, chatId: CHAT, operatorOpenId: MEMBER, messageId: card.messageId, value }));
+  postLarkCallback(stack.callback, ENCRYPT_KEY, cardActionEvent({ token, appId: APP_ID, chatId: CHAT, operatorOpenId: MEMBER, messageId: card.messageId, value }));
 const buttons = (card: ImMessage): any[] => card.content.elements.filter((e: any) => e.tag === 'action').flatMap((e: any) => e.actions);
 const cardsInChat = () => lark.messages.filter((m) => m.chatId === CHAT && m.msgType === 'interactive');
 
@@ -52,39 +43,17 @@ const alert = (name: string, over: Partial<PostableAlert> = {}): PostableAlert =
 
 beforeAll(async () => {
   if (!installed) return;
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  callback = `${base}/v1/callbacks/lark`;
-  am = await startAlertmanager({ webhookUrl: `${base}/v1/topics/${TOPIC}/publish`, token: ADMIN });
-  lark = await startLarkOpenServer({ appId: APP_ID, appSecret: APP_SECRET, chats: { [CHAT]: { name: 'On-call', ownerId: 'ou_owner', managerIds: [], botIn: true } } });
   ding = await startDingtalkFake();
-  h = await startTestHerald({
-    env: {
-      HERALD_PORT: String(port),
-      HERALD_PUBLIC_URL: base,
-      HERALD_ALERTMANAGER_URL: am.url,
-      HERALD_SECRET_KEY: randomBytes(32).toString('base64'),
-      HERALD_LARK_APP_ID: APP_ID,
-      HERALD_LARK_APP_SECRET: APP_SECRET,
-      HERALD_LARK_ENCRYPT_KEY: ENCRYPT_KEY,
-      HERALD_LARK_VERIFICATION_TOKEN: TOKEN,
-    },
-    config: { platforms: { lark: { apiBase: lark.baseUrl } } },
-  });
-  expect((await h.api('POST', '/v1/topics', { name: TOPIC })).status).toBe(201);
+  stack = await startAlertStack();
+  ({ h, am, lark } = stack);
   const robot = ding.addRobot({ secret: DING_SECRET });
   dingEndpoint = robot.endpoint;
   expect((await h.api('POST', `/v1/topics/${TOPIC}/subscriptions`, { protocol: 'dingtalk', endpoint: robot.endpoint, secret: DING_SECRET })).status).toBe(201);
-  const reply = lark.nextMessage(CHAT);
-  await say(`@_user_1 /subscribe ${TOPIC}`);
-  await reply;
 });
 
 afterAll(async () => {
   if (!installed) return;
-  await am?.stop();
-  await h?.stop();
-  await lark?.close();
+  await stack?.stop();
   await ding?.close();
 });
 

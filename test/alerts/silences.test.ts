@@ -10,87 +10,45 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, ensureConsoleBuilt } from '../console/setup.js';
 import { linkKeyFrom, SilenceLinks } from '../../src/alerts/silence-link.js';
 import { alertReplies } from '../../src/alerts/replies.js';
-import { postLarkCallback, startLarkOpenServer, textEvent, type LarkOpenServer } from '../fakes/lark-open-server.js';
+import type { LarkOpenServer } from '../fakes/lark-open-server.js';
 import { missing } from '../helpers/needs.js';
-import { alertmanagerBinary, type RunningAlertmanager, startAlertmanager } from '../helpers/alertmanager.js';
-import { ADMIN, startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
+import { alertmanagerBinary, type RunningAlertmanager } from '../helpers/alertmanager.js';
+import { ADMIN, type TestHerald, waitFor } from '../helpers/herald.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
-import { freePort } from '../helpers/spawn.js';
+import { type AlertStack, type AmSilence, CHAT, MEMBER, startAlertStack, TOPIC } from './stack.js';
 
 const installed = alertmanagerBinary() !== undefined;
 missing('the Alertmanager binary', installed, 'bash .ci/install-alertmanager.sh (apt-get install prometheus-alertmanager)');
 if (!installed) console.warn('skipping the silence tests: Alertmanager is missing (bash .ci/install-alertmanager.sh installs it)');
 
-const TOPIC = 'prod';
 const SECRET_KEY = randomBytes(32);
-const APP_ID = 'cli_0123456789abcdef';
-const APP_SECRET = 'app-secret-for-tests-0001';
-const ENCRYPT_KEY = 'encrypt-key-for-tests-0001';
-const TOKEN = 'verification-token-0001';
-const CHAT = 'oc_0123456789abcdef0123456789abcdef';
-const MEMBER = 'ou_member';
 
-interface AmSilence {
-  id: string;
-  status: { state: string };
-  matchers: { name: string; value: string; isRegex: boolean }[];
-  startsAt: string;
-  endsAt: string;
-  createdBy: string;
-  comment: string;
-}
-
+let stack: AlertStack;
 let h: TestHerald;
 let am: RunningAlertmanager;
 let hook: Receiver;
 let lark: LarkOpenServer;
 let base: string;
 
-const amSilences = async (): Promise<AmSilence[]> => (await (await fetch(`${am.url}/api/v2/silences`)).json()) as AmSilence[];
+const amSilences = () => stack.amSilences();
 const hours = (s: AmSilence) => (Date.parse(s.endsAt) - Date.parse(s.startsAt)) / 3_600_000;
 const form = (fields: [string, string][]) => new URLSearchParams(fields).toString();
 const postForm = (url: string, fields: [string, string][]) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(fields) });
-const larkSay = (text: string) =>
-  postLarkCallback(`${base}/v1/callbacks/lark`, ENCRYPT_KEY, textEvent({ token: TOKEN, appId: APP_ID, chatId: CHAT, senderOpenId: MEMBER, text }));
+const larkSay = (text: string) => stack.say(text);
 
 beforeAll(async () => {
   if (!installed) return;
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  am = await startAlertmanager({ webhookUrl: `${base}/v1/topics/${TOPIC}/publish`, token: ADMIN });
-  lark = await startLarkOpenServer({
-    appId: APP_ID,
-    appSecret: APP_SECRET,
-    chats: { [CHAT]: { name: 'On-call', ownerId: 'ou_owner', managerIds: [], botIn: true } },
-  });
-  h = await startTestHerald({
-    env: {
-      HERALD_PORT: String(port),
-      HERALD_PUBLIC_URL: base,
-      HERALD_ALERTMANAGER_URL: am.url,
-      HERALD_SECRET_KEY: SECRET_KEY.toString('base64'),
-      HERALD_LARK_APP_ID: APP_ID,
-      HERALD_LARK_APP_SECRET: APP_SECRET,
-      HERALD_LARK_ENCRYPT_KEY: ENCRYPT_KEY,
-      HERALD_LARK_VERIFICATION_TOKEN: TOKEN,
-    },
-    config: { platforms: { lark: { apiBase: lark.baseUrl } } },
-  });
-  expect((await h.api('POST', '/v1/topics', { name: TOPIC })).status).toBe(201);
+  stack = await startAlertStack(SECRET_KEY);
+  ({ h, am, lark, base } = stack);
   hook = await startReceiver();
   expect((await h.api('POST', `/v1/topics/${TOPIC}/subscriptions`, { protocol: 'webhook', endpoint: `${hook.url}/alerts` })).status).toBe(201);
-  const reply = lark.nextMessage(CHAT);
-  await larkSay(`@_user_1 /subscribe ${TOPIC}`);
-  await reply;
 });
 
 afterAll(async () => {
   if (!installed) return;
-  await am?.stop();
-  await h?.stop();
+  await stack?.stop();
   await hook?.close();
-  await lark?.close();
 });
 
 describe.skipIf(!installed)('silence links and chat silences against a real Alertmanager', () => {
