@@ -4,9 +4,8 @@
  * The token in the URL is the only credential.
  * https://discord.com/developers/docs/resources/webhook#execute-webhook (README.md)
  */
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { type Adapter, type AdapterFactory, EndpointError, type ProtocolDescription, type Target } from '../types.js';
+import { hashedLimiterKey, jsonWebhookAdapter, parseWebhookUrl } from '../shared/json-webhook.js';
+import { EndpointError, type ProtocolDescription, type Target } from '../types.js';
 import { classifyDiscord } from './codes.js';
 import { renderDiscord } from './render.js';
 
@@ -43,40 +42,27 @@ export const DISCORD_DESCRIPTION: ProtocolDescription = {
   secretParts: [{ in: 'path', after: '/api/webhooks/' }],
 };
 
-export const discordAdapter: AdapterFactory = {
+export const discordAdapter = jsonWebhookAdapter({
   protocol: 'discord',
   describe: DISCORD_DESCRIPTION,
-  config: z.strictObject({}),
-  defaults: { rateLimits: [DISCORD_RATE_WINDOW] },
-  create(): Adapter {
-    return {
-      protocol: 'discord',
-      displayName: DISCORD_DESCRIPTION.displayName,
-      allowedHosts: DISCORD_HOSTS,
-      normalizeEndpoint,
-      maskEndpoint,
-      limiterKey,
-      render: (msg) => renderDiscord(msg),
-      async send(target, payload, ctx) {
-        const url = new URL(target.endpoint);
-        url.searchParams.set('wait', 'true');
-        const res = await ctx.http.post(url.toString(), JSON.stringify(payload), { 'content-type': 'application/json; charset=utf-8' });
-        return classifyDiscord(res);
-      },
-    };
+  hosts: DISCORD_HOSTS,
+  rateLimits: [DISCORD_RATE_WINDOW],
+  normalizeEndpoint,
+  maskEndpoint,
+  limiterKey,
+  render: (msg) => renderDiscord(msg),
+  // ?wait=true: Discord answers with the message or the error instead of 204
+  postUrl(endpoint) {
+    const url = new URL(endpoint);
+    url.searchParams.set('wait', 'true');
+    return url.toString();
   },
-};
+  classify: classifyDiscord,
+});
 
 /** Canonical: `<scheme>//<host>/api/webhooks/<id>/<token>`, keeping a `thread_id` (a forum or thread channel). */
 export function normalizeEndpoint(input: string): string {
-  let url: URL;
-  try {
-    url = new URL(input.trim());
-  } catch {
-    throw new EndpointError(`${ENDPOINT_HELP}; this is not a URL.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new EndpointError(`${ENDPOINT_HELP}; use https.`);
-  if (url.username || url.password) throw new EndpointError(`${ENDPOINT_HELP}; a user name or password has no place in it.`);
+  const url = parseWebhookUrl(input, ENDPOINT_HELP);
   const m = PATH.exec(url.pathname);
   if (!m) throw new EndpointError(`${ENDPOINT_HELP}; the path must be /api/webhooks/<id>/<token>.`);
   const thread = url.searchParams.get('thread_id');
@@ -101,5 +87,5 @@ export function limiterKey(target: Target): string {
   try {
     identity = PATH.exec(new URL(target.endpoint).pathname)?.[1] ?? identity;
   } catch {}
-  return `discord:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+  return hashedLimiterKey('discord', identity);
 }

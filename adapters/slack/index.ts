@@ -3,9 +3,8 @@
  * Slack app shows under Incoming Webhooks. The URL is the only credential.
  * https://api.slack.com/messaging/webhooks (README.md)
  */
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { type Adapter, type AdapterFactory, EndpointError, type ProtocolDescription, type Target } from '../types.js';
+import { hashedLimiterKey, jsonWebhookAdapter, parseWebhookUrl } from '../shared/json-webhook.js';
+import { EndpointError, type ProtocolDescription, type Target } from '../types.js';
 import { classifySlack } from './codes.js';
 import { renderSlack } from './render.js';
 
@@ -42,37 +41,20 @@ export const SLACK_DESCRIPTION: ProtocolDescription = {
   secretParts: [{ in: 'path', after: '/services/' }],
 };
 
-export const slackAdapter: AdapterFactory = {
+export const slackAdapter = jsonWebhookAdapter({
   protocol: 'slack',
   describe: SLACK_DESCRIPTION,
-  config: z.strictObject({}),
-  defaults: { rateLimits: [SLACK_RATE_WINDOW] },
-  create(): Adapter {
-    return {
-      protocol: 'slack',
-      displayName: SLACK_DESCRIPTION.displayName,
-      allowedHosts: [SLACK_HOST],
-      normalizeEndpoint,
-      maskEndpoint,
-      limiterKey,
-      render: (msg) => renderSlack(msg),
-      async send(target, payload, ctx) {
-        const res = await ctx.http.post(target.endpoint, JSON.stringify(payload), { 'content-type': 'application/json; charset=utf-8' });
-        return classifySlack(res);
-      },
-    };
-  },
-};
+  hosts: [SLACK_HOST],
+  rateLimits: [SLACK_RATE_WINDOW],
+  normalizeEndpoint,
+  maskEndpoint,
+  limiterKey,
+  render: (msg) => renderSlack(msg),
+  classify: classifySlack,
+});
 
 export function normalizeEndpoint(input: string): string {
-  let url: URL;
-  try {
-    url = new URL(input.trim());
-  } catch {
-    throw new EndpointError(`${ENDPOINT_HELP}; this is not a URL.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new EndpointError(`${ENDPOINT_HELP}; use https.`);
-  if (url.username || url.password) throw new EndpointError(`${ENDPOINT_HELP}; a user name or password has no place in it.`);
+  const url = parseWebhookUrl(input, ENDPOINT_HELP);
   if (url.pathname.startsWith('/triggers/') || url.pathname.startsWith('/workflows/')) {
     throw new EndpointError(`${ENDPOINT_HELP}; this is a Workflow Builder webhook, which takes its own variables, not messages.`);
   }
@@ -99,5 +81,5 @@ export function limiterKey(target: Target): string {
     const m = PATH.exec(new URL(target.endpoint).pathname);
     if (m) identity = `${m[1]}/${m[2]}`;
   } catch {}
-  return `slack:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+  return hashedLimiterKey('slack', identity);
 }

@@ -5,9 +5,8 @@
  * The `sig` query parameter is the credential.
  * https://support.microsoft.com/office/create-incoming-webhooks-with-workflows-for-microsoft-teams-8ae491c7-0394-4861-ba59-055e33f75498 (README.md)
  */
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { type Adapter, type AdapterFactory, EndpointError, type ProtocolDescription, type Target } from '../types.js';
+import { hashedLimiterKey, jsonWebhookAdapter, parseWebhookUrl } from '../shared/json-webhook.js';
+import { EndpointError, type ProtocolDescription, type Target } from '../types.js';
 import { classifyTeams } from './codes.js';
 import { renderTeams } from './render.js';
 
@@ -43,38 +42,20 @@ export const TEAMS_DESCRIPTION: ProtocolDescription = {
   secretParts: [{ in: 'query', name: 'sig' }],
 };
 
-export const teamsAdapter: AdapterFactory = {
+export const teamsAdapter = jsonWebhookAdapter({
   protocol: 'teams',
   describe: TEAMS_DESCRIPTION,
-  config: z.strictObject({}),
-  defaults: { rateLimits: [TEAMS_RATE_WINDOW] },
-  create(): Adapter {
-    return {
-      protocol: 'teams',
-      displayName: TEAMS_DESCRIPTION.displayName,
-      allowedHosts: TEAMS_HOSTS,
-      normalizeEndpoint,
-      maskEndpoint,
-      limiterKey,
-      render: (msg) => renderTeams(msg),
-      async send(target, payload, ctx) {
-        // charset stated: without it the trigger was seen to count a body as UTF-16, halving the 28 KB (README.md)
-        const res = await ctx.http.post(target.endpoint, JSON.stringify(payload), { 'content-type': 'application/json; charset=utf-8' });
-        return classifyTeams(res);
-      },
-    };
-  },
-};
+  hosts: TEAMS_HOSTS,
+  rateLimits: [TEAMS_RATE_WINDOW],
+  normalizeEndpoint,
+  maskEndpoint,
+  limiterKey,
+  render: (msg) => renderTeams(msg),
+  classify: classifyTeams,
+});
 
 function parse(input: string): { url: URL; workflow: string } {
-  let url: URL;
-  try {
-    url = new URL(input.trim());
-  } catch {
-    throw new EndpointError(`${ENDPOINT_HELP}; this is not a URL.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new EndpointError(`${ENDPOINT_HELP}; use https.`);
-  if (url.username || url.password) throw new EndpointError(`${ENDPOINT_HELP}; a user name or password has no place in it.`);
+  const url = parseWebhookUrl(input, ENDPOINT_HELP);
   if (/(^|\.)webhook\.office\.com$/i.test(url.hostname) || /\/IncomingWebhook\//.test(url.pathname)) {
     throw new EndpointError(`${ENDPOINT_HELP}; this is a retired Office 365 connector URL: create a Workflows webhook instead.`);
   }
@@ -107,5 +88,5 @@ export function limiterKey(target: Target): string {
   try {
     identity = parse(target.endpoint).workflow;
   } catch {}
-  return `teams:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+  return hashedLimiterKey('teams', identity);
 }

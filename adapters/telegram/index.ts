@@ -4,9 +4,8 @@
  * `https://api.telegram.org/bot<token>/sendMessage?chat_id=<id>` (optionally `&message_thread_id=<topic>`).
  * The token is the credential. https://core.telegram.org/bots/api#sendmessage (README.md)
  */
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { type Adapter, type AdapterFactory, EndpointError, type ProtocolDescription, type Target } from '../types.js';
+import { hashedLimiterKey, jsonWebhookAdapter, parseWebhookUrl } from '../shared/json-webhook.js';
+import { EndpointError, type ProtocolDescription, type Target } from '../types.js';
 import { classifyTelegram } from './codes.js';
 import { renderTelegram } from './render.js';
 
@@ -52,34 +51,27 @@ export const TELEGRAM_DESCRIPTION: ProtocolDescription = {
   secretParts: [{ in: 'path', after: '/bot' }],
 };
 
-export const telegramAdapter: AdapterFactory = {
+export const telegramAdapter = jsonWebhookAdapter({
   protocol: 'telegram',
   describe: TELEGRAM_DESCRIPTION,
-  config: z.strictObject({}),
-  defaults: { rateLimits: TELEGRAM_RATE_WINDOWS },
-  create(): Adapter {
-    return {
-      protocol: 'telegram',
-      displayName: TELEGRAM_DESCRIPTION.displayName,
-      allowedHosts: [TELEGRAM_HOST],
-      normalizeEndpoint,
-      maskEndpoint,
-      limiterKey,
-      render(msg, target) {
-        // a template preview renders for no chat (endpoint ''): the text is what it shows
-        const { chatId, threadId } = target.endpoint ? parse(target.endpoint) : { chatId: '', threadId: undefined };
-        return renderTelegram(msg, chatId, threadId);
-      },
-      async send(target, payload, ctx) {
-        // chat_id travels in the body (Bot API methods take parameters from the query or the JSON body)
-        const url = new URL(target.endpoint);
-        url.search = '';
-        const res = await ctx.http.post(url.toString(), JSON.stringify(payload), { 'content-type': 'application/json; charset=utf-8' });
-        return classifyTelegram(res);
-      },
-    };
+  hosts: [TELEGRAM_HOST],
+  rateLimits: TELEGRAM_RATE_WINDOWS,
+  normalizeEndpoint,
+  maskEndpoint,
+  limiterKey,
+  render(msg, target) {
+    // a template preview renders for no chat (endpoint ''): the text is what it shows
+    const { chatId, threadId } = target.endpoint ? parse(target.endpoint) : { chatId: '', threadId: undefined };
+    return renderTelegram(msg, chatId, threadId);
   },
-};
+  // chat_id travels in the body (Bot API methods take parameters from the query or the JSON body)
+  postUrl(endpoint) {
+    const url = new URL(endpoint);
+    url.search = '';
+    return url.toString();
+  },
+  classify: classifyTelegram,
+});
 
 interface Parts {
   origin: string;
@@ -90,14 +82,7 @@ interface Parts {
 }
 
 function parse(endpoint: string): Parts {
-  let url: URL;
-  try {
-    url = new URL(endpoint.trim());
-  } catch {
-    throw new EndpointError(`${ENDPOINT_HELP}; this is not a URL.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new EndpointError(`${ENDPOINT_HELP}; use https.`);
-  if (url.username || url.password) throw new EndpointError(`${ENDPOINT_HELP}; a user name or password has no place in it.`);
+  const url = parseWebhookUrl(endpoint, ENDPOINT_HELP);
   const m = PATH.exec(url.pathname);
   if (!m) throw new EndpointError(`${ENDPOINT_HELP}; the path must be /bot<token>/sendMessage.`);
   const t = TOKEN.exec(decodeURIComponent(m[1]!));
@@ -131,5 +116,5 @@ export function limiterKey(target: Target): string {
     const p = parse(target.endpoint);
     identity = `${p.botId}/${p.chatId}`;
   } catch {}
-  return `telegram:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
+  return hashedLimiterKey('telegram', identity);
 }
