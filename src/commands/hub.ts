@@ -56,6 +56,7 @@ export class ChatCommandHub implements CommandHub {
     } catch (err) {
       if (err instanceof Answer) return say(lang, err.key, err.params);
       if (err instanceof HeraldError && err.status < 500) return say(lang, 'refused', { reason: err.message });
+      if (err instanceof HeraldError && err.code === 'unavailable') return say(lang, 'unavailable');
       // The text may hold a webhook key (WeCom): log who and what kind of command, never the words.
       this.h.log.error('chat command failed', { protocol: this.protocol, command: parsed.command.name, chatId: cmd.chatId, err });
       return say(lang, 'failed');

@@ -73,6 +73,10 @@ export const replies = {
     en: (p) => `Not done: ${p.reason}`,
     zh: (p) => `未完成：${p.reason}`,
   },
+  unavailable: {
+    en: () => 'Herald cannot store anything right now (its disk or memory is full) and nothing was changed; please try again later.',
+    zh: () => 'Herald 暂时无法写入存储（磁盘或内存已满），未做任何更改；请稍后再试。',
+  },
   failed: {
     en: () => 'Something went wrong inside Herald and nothing was changed; please try again, and tell a Herald admin if it keeps failing.',
     zh: () => 'Herald 内部出错，未做任何更改；请重试，若持续失败请联系 Herald 管理员。',

@@ -10,6 +10,7 @@
 import KeyvRedis, { Keyv } from '@keyv/redis';
 import { bounded, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, createStoreClient, unavailable } from '../redis/connection.js';
 import type { Guard, GuardResult, Store, WriteOp, ZEntry, ZRange } from './store.js';
+import { WriteHealth } from './write-health.js';
 
 /**
  * batchIf: the guard and the writes in one script, so Redis runs them with nothing in between.
@@ -32,6 +33,10 @@ end
 return 'applied'
 `;
 
+/** The key write probes set (./write-health.ts), with this TTL. */
+const PROBE_KEY = 'probe:write';
+const PROBE_TTL_MS = 60_000;
+
 /** Keys read per MGET. */
 const GET_CHUNK = 1_000;
 
@@ -44,6 +49,12 @@ export class RedisStore implements Store {
   private readonly keyv: Keyv;
   private readonly adapter: KeyvRedis<string>;
   private readonly ready: Promise<void>;
+  /** OOM, MISCONF or READONLY close the gate until a probe write goes through (Redis refuses those whatever their size) */
+  private readonly health = new WriteHealth(() =>
+    this.run(async () => {
+      await this.raw.set(this.k(PROBE_KEY), '1', { PX: PROBE_TTL_MS });
+    }, 'probe'),
+  );
 
   constructor(
     url: string,
@@ -88,13 +99,21 @@ export class RedisStore implements Store {
     return `${this.prefix}z:${set}`;
   }
 
-  private async run<T>(fn: () => Promise<T>): Promise<T> {
+  /** One call, bounded; a write first passes the gate, and its refusal for lack of memory closes it. */
+  private async run<T>(fn: () => Promise<T>, kind: 'read' | 'write' | 'probe' = 'read'): Promise<T> {
+    if (kind === 'write') await this.health.admit();
     try {
       await bounded(this.ready, CONNECT_TIMEOUT_MS * 5);
-      return await bounded(fn());
+      const out = await bounded(fn());
+      if (kind !== 'read') this.health.succeeded(0);
+      return out;
     } catch (err) {
-      throw unavailable(err);
+      throw (kind !== 'read' && this.health.failed(err, 0)) || unavailable(err);
     }
+  }
+
+  writable(): Promise<string | undefined> {
+    return this.health.status();
   }
 
   get<T>(key: string): Promise<T | undefined> {
@@ -114,13 +133,13 @@ export class RedisStore implements Store {
   set(key: string, value: unknown, ttlMs?: number): Promise<void> {
     return this.run(async () => {
       await this.keyv.set(this.k(key), value, ttlMs);
-    });
+    }, 'write');
   }
 
   delete(key: string): Promise<void> {
     return this.run(async () => {
       await this.keyv.delete(this.k(key));
-    });
+    }, 'write');
   }
 
   /** SET NX PX: one command, so exactly one of any number of concurrent callers wins. */
@@ -128,21 +147,21 @@ export class RedisStore implements Store {
     return this.run(async () => {
       const opts = ttlMs ? { NX: true, PX: ttlMs } : { NX: true };
       return (await this.raw.set(this.k(key), serialize(value, ttlMs), opts as { NX: true })) === 'OK';
-    });
+    }, 'write');
   }
 
   sadd(set: string, ...members: string[]): Promise<void> {
     if (members.length === 0) return Promise.resolve();
     return this.run(async () => {
       await this.raw.sAdd(this.s(set), members);
-    });
+    }, 'write');
   }
 
   srem(set: string, ...members: string[]): Promise<void> {
     if (members.length === 0) return Promise.resolve();
     return this.run(async () => {
       await this.raw.sRem(this.s(set), members);
-    });
+    }, 'write');
   }
 
   smembers(set: string): Promise<string[]> {
@@ -206,7 +225,7 @@ export class RedisStore implements Store {
         else multi.zRem(this.z(op.set), op.member);
       }
       await multi.exec();
-    });
+    }, 'write');
   }
 
   /** One Lua script: checked and written atomically across every instance. */
@@ -223,7 +242,7 @@ export class RedisStore implements Store {
       });
       const args = [guard.absent !== undefined ? '1' : '0', guard.room ? String(guard.room.below) : '', JSON.stringify(encoded)];
       return (await this.raw.eval(BATCH_IF, { keys, arguments: args })) as GuardResult;
-    });
+    }, 'write');
   }
 
   /** Redis keeps no deleted value around to purge; persistence files are rewritten by Redis itself. */

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import Database from 'libsql';
 import { liveValue, RecentValues } from './recent-values.js';
 import type { Guard, GuardResult, Store, WriteOp, ZEntry, ZRange } from './store.js';
+import { WriteHealth } from './write-health.js';
 
 type Db = InstanceType<typeof Database>;
 interface Pending {
@@ -35,6 +36,8 @@ const READ_CHUNK = 5_000;
 /** Expired rows dropped per transaction by the sweep. */
 const SWEEP_BATCH = 500;
 const PURGE_ATTEMPTS = 10;
+/** The row write probes rewrite (./write-health.ts). */
+const PROBE_KEY = 'probe:write';
 const PURGE_RETRY_MS = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const turn = () => new Promise((r) => setImmediate(r));
@@ -50,6 +53,8 @@ export class SqliteStore implements Store {
   private closed = false;
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly recent = new RecentValues(RECENT_VALUES_MAX_CHARS);
+  /** a write refused for lack of room closes the gate until a probe as large goes through */
+  private readonly health = new WriteHealth((bytes) => this.enqueue([{ op: 'set', key: PROBE_KEY, value: 'x'.repeat(bytes) }], undefined, false).then(() => {}));
   private readonly sql: ReturnType<typeof prepare>;
   private readonly guardRead: ReturnType<Db['prepare']>;
   /** zrange's statements, one per shape of query */
@@ -186,20 +191,26 @@ export class SqliteStore implements Store {
 
   batch(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return Promise.resolve();
-    if (this.closed) return Promise.reject(new Error('the store is closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ ops, resolve: () => resolve(), reject });
-      this.schedule();
-    });
+    return this.enqueue(ops).then(() => {});
   }
 
   /** Queued in order with the other batches; checked and written in one IMMEDIATE transaction of its own. */
   batchIf(guard: Guard, ops: WriteOp[]): Promise<GuardResult> {
+    return this.enqueue(ops, guard);
+  }
+
+  /** Queues a write (synchronously while the store is healthy, so batches keep their order); `gated` false for probes. */
+  private enqueue(ops: WriteOp[], guard?: Guard, gated = true): Promise<GuardResult> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
+    if (gated && this.health.reason) return this.health.admit().then(() => this.enqueue(ops, guard, false));
     return new Promise((resolve, reject) => {
       this.queue.push({ ops, resolve, reject, guard });
       this.schedule();
     });
+  }
+
+  writable(): Promise<string | undefined> {
+    return this.health.status();
   }
 
   /** The guard, read inside the open transaction (the driver is synchronous: nothing runs in between). */
@@ -273,8 +284,9 @@ export class SqliteStore implements Store {
       else if (op.op === 'zadd') zadds.push([op.set, op.member, Math.trunc(op.score)]);
       else if (op.op === 'zrem') zrems.push([op.set, op.member]);
     }
-    this.db.exec('BEGIN IMMEDIATE');
+    const bytes = upserts.reduce((n, [k, v]) => n + k.length + v.length, 0) + deletes.length + adds.length + rems.length + zadds.length + zrems.length;
     try {
+      this.db.exec('BEGIN IMMEDIATE');
       if (guard) {
         const verdict = this.holds(guard);
         if (verdict !== 'applied') {
@@ -292,8 +304,10 @@ export class SqliteStore implements Store {
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       for (const key of kv.keys()) this.recent.delete(key);
-      throw err;
+      // disk full or read-only: a 503 that says so, and the gate closes (./write-health.ts)
+      throw this.health.failed(err, bytes) ?? err;
     }
+    this.health.succeeded(bytes);
     for (const [key, row] of upserts) this.recent.set(key, row);
     for (const key of deletes) this.recent.delete(key);
     return 'applied';

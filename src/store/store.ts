@@ -70,5 +70,10 @@ export interface Store {
   /** Drops rows whose TTL has passed, in small batches (SQLite; Redis expires keys itself). */
   sweepExpired?(): Promise<number>;
   ping(): Promise<void>;
+  /**
+   * Undefined when the store takes writes, else why not (disk full, Redis out of memory …): see
+   * ./write-health.ts. While it says why, every write is refused with 503 `unavailable` untouched.
+   */
+  writable(): Promise<string | undefined>;
   close(): Promise<void>;
 }

@@ -24,10 +24,14 @@ export interface Child {
   exited: Promise<number | string>;
 }
 
-/** Starts `src/main.ts` with the given env and waits until /healthz answers. */
-export async function spawnHerald(env: Record<string, string>, port?: number): Promise<Child> {
+/**
+ * Starts `src/main.ts` with the given env and waits until /healthz answers. `wrap` runs it through
+ * a launcher that execs it (e.g. `prlimit --fsize=…`), so the pid is still Herald's.
+ */
+export async function spawnHerald(env: Record<string, string>, port?: number, wrap: string[] = []): Promise<Child> {
   const p = port ?? (await freePort());
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const argv = [process.execPath, '--import', 'tsx', 'src/main.ts'];
+  const proc = spawn(wrap[0] ?? argv[0]!, [...wrap.slice(1), ...(wrap.length ? argv : argv.slice(1))], {
     cwd: ROOT,
     env: { ...process.env, HERALD_PORT: String(p), HERALD_HOST: '127.0.0.1', HERALD_LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

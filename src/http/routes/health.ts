@@ -1,4 +1,4 @@
-/** /healthz: the process serves. /readyz: the store and the queue answer. */
+/** /healthz: the process serves. /readyz: the store and the queue answer, and the store takes writes. */
 import { Router } from 'express';
 import type { Herald } from '../../context.js';
 
@@ -13,10 +13,13 @@ export function healthRoutes(h: Herald): Router {
   r.get('/readyz', async (_req, res) => {
     const checks: Record<string, string> = {};
     await Promise.all([
-      within(h.store.ping(), 2000).then(
-        () => (checks.store = 'ok'),
-        (e: Error) => (checks.store = e.message),
-      ),
+      // a full disk or a Redis out of memory still answers reads: a write probe tells (src/store/write-health.ts)
+      within(h.store.ping(), 2000)
+        .then(() => within(h.store.writable(), 2000))
+        .then(
+          (cannotWrite) => (checks.store = cannotWrite ? `cannot write: ${cannotWrite}` : 'ok'),
+          (e: Error) => (checks.store = e.message),
+        ),
       within(h.queue.ping(), 2000).then(
         () => (checks.queue = 'ok'),
         (e: Error) => (checks.queue = e.message),

@@ -1,0 +1,87 @@
+/**
+ * Redis out of memory, for real: a Redis of this test's own (so no other test's Redis is touched)
+ * gets `maxmemory 1` with `noeviction`, and refuses every write with OOM while reads and PING still
+ * answer. Then /readyz fails, writes answer 503 `unavailable` and change nothing; with the limit
+ * lifted, Herald is ready again by itself.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
+import { missing } from '../helpers/needs.js';
+import { freePort } from '../helpers/spawn.js';
+import { redisEnv } from '../redis/support.js';
+
+const hasRedisServer = (() => {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const skip = missing('redis-server', hasRedisServer, 'apt-get install redis-server');
+
+describe.skipIf(skip)('Redis out of memory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-redis-full-'));
+  let server: ChildProcess;
+  let redis: Redis;
+  let h: TestHerald;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'], {
+      stdio: 'ignore',
+    });
+    // commands wait in the offline queue until the server listens
+    redis = new Redis(port, '127.0.0.1', { retryStrategy: () => 50 });
+    redis.on('error', () => {});
+    await redis.ping();
+    h = await startTestHerald({ env: redisEnv(`redis://127.0.0.1:${port}`) });
+  }, 30_000);
+  afterAll(async () => {
+    await redis?.config('SET', 'maxmemory', '0').catch(() => {});
+    await h?.stop();
+    redis?.disconnect();
+    server?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('fails /readyz, refuses writes with 503 unavailable, changes nothing, and recovers', async () => {
+    expect((await h.api('POST', '/v1/topics', { name: 'oom' })).status).toBe(201);
+    expect((await h.api('GET', '/readyz', undefined, { token: null })).status).toBe(200);
+
+    await redis.config('SET', 'maxmemory', '1');
+    // the answer of the last probe stands for PROBE_EVERY_MS; the next one finds out
+    const ready = await waitFor('not ready', async () => {
+      const r = await h.api('GET', '/readyz', undefined, { token: null });
+      return r.status !== 200 && r;
+    });
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks.store).toMatch(/^cannot write: OOM/);
+
+    const topics = (await h.api('GET', '/v1/topics')).body;
+    const audit = (await h.api('GET', '/v1/audit?limit=1000')).body;
+    const writes: [string, string, unknown][] = [
+      ['POST', '/v1/topics', { name: 'late' }],
+      ['PATCH', '/v1/topics/oom', { displayName: 'changed' }],
+      ['POST', '/v1/topics/oom/subscriptions', { protocol: 'webhook', endpoint: 'http://127.0.0.1:9/hook' }],
+      ['POST', '/v1/templates', { name: 'late', protocol: 'default', content: '{{message}}' }],
+      ['POST', '/v1/tokens', { name: 'late', scopes: ['publish:oom'] }],
+      ['POST', '/v1/topics/oom/publish', { message: 'during' }],
+    ];
+    for (const [method, path, body] of writes) {
+      const r = await h.api(method, path, body);
+      expect([method, path, r.status, r.body?.error?.code]).toEqual([method, path, 503, 'unavailable']);
+    }
+    expect((await h.api('GET', '/v1/topics')).body).toEqual(topics);
+    expect((await h.api('GET', '/v1/audit?limit=1000')).body).toEqual(audit);
+
+    await redis.config('SET', 'maxmemory', '0');
+    await waitFor('ready again', async () => (await h.api('GET', '/readyz', undefined, { token: null })).status === 200);
+    expect((await h.api('POST', '/v1/topics', { name: 'late' })).status).toBe(201);
+  }, 60_000);
+});
