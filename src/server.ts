@@ -27,6 +27,7 @@ import { loadSecretKey, SecretBox } from './security/secret-box.js';
 import { AuditRepo } from './store/audit.js';
 import { MessageRepo } from './store/messages.js';
 import { migrateIndexes } from './store/migrate-indexes.js';
+import { migrateMasks } from './store/migrate-masks.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { SubscriptionRepo } from './store/subscriptions.js';
@@ -190,6 +191,8 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
       await redis.checkSecretKey(key);
     }
   }
+  // masks made before a mask was tightened, endpoints in old audit entries (src/store/migrate-masks.ts)
+  await migrateMasks({ store, topics, subscriptions, adapters, open: (sealed) => box.open(sealed), log });
   // Redis mode: every instance counts against the same per-token bucket
   usePublishLimiter(herald, createPublishLimiter(config.publish.rateLimit, { redis: redis?.client, keyPrefix: config.redis.keyPrefix }));
   const active = plugins.map((p) => p(herald)).filter((p) => p !== undefined);
