@@ -75,6 +75,8 @@ export interface HttpClient {
   /** Throws only for network-level failures (refused, reset, timeout, blocked address). */
   post(url: string, body: string, headers?: Record<string, string>): Promise<HttpResult>;
   get(url: string, headers?: Record<string, string>): Promise<HttpResult>;
+  /** The same as `post` with PUT (DingTalk updates cards with it); absent in stubs that never edit. */
+  put?(url: string, body: string, headers?: Record<string, string>): Promise<HttpResult>;
 }
 
 export interface SendContext {

@@ -7,6 +7,7 @@
  */
 import { splitText } from '../shared/split.js';
 import type { HttpClient, HttpResult, OutboundMessage, Outcome, SendContext, Target } from '../types.js';
+import { type CardPart, editCard, isAlertMessage, isCardPart, renderCard, STANDARD_CARD, sendCard } from './cards.js';
 import { RATE_LIMITED_RETRY_MS } from './codes.js';
 import { type DingtalkPayload, renderDingtalk } from './render.js';
 
@@ -29,6 +30,9 @@ export interface AppRobotPayload {
 
 /** `platforms.dingtalk`: clientId, clientSecret (HERALD_DINGTALK_CLIENT_ID / _SECRET), apiBase. */
 export type AppRobotConfig = Readonly<Record<string, unknown>>;
+
+/** What render hands to send: a message of the group-message API, or an alert's card (./cards.ts). */
+export type AppRobotPart = AppRobotPayload | CardPart;
 
 const CREDENTIALS_MISSING =
   'pushing to a DingTalk app-robot group needs the app credentials: set HERALD_DINGTALK_CLIENT_ID and HERALD_DINGTALK_CLIENT_SECRET';
@@ -54,6 +58,7 @@ export function createAppRobot(config: AppRobotConfig) {
   const clientId = typeof config.clientId === 'string' ? config.clientId : '';
   const clientSecret = typeof config.clientSecret === 'string' ? config.clientSecret : '';
   const apiBase = String(config.apiBase ?? 'https://api.dingtalk.com').replace(/\/+$/, '');
+  const cardTemplateId = typeof config.cardTemplateId === 'string' && config.cardTemplateId ? config.cardTemplateId : STANDARD_CARD;
   let cached: { token: string; refreshAt: number } | undefined;
   let inflight: Promise<string | Outcome> | undefined;
 
@@ -87,8 +92,16 @@ export function createAppRobot(config: AppRobotConfig) {
   }
 
   return {
-    /** Same look as the custom robot (renderDingtalk), split so each msgParam fits 15,000 bytes. */
-    render(msg: OutboundMessage, target: Target): AppRobotPayload[] {
+    /** The app's credentials are set: it can send, and edit its cards. */
+    configured: !!clientId && !!clientSecret,
+
+    /**
+     * An alert group is one card (./cards.ts) when it fits; anything else has the custom robot's look
+     * (renderDingtalk), split so each msgParam fits 15,000 bytes.
+     */
+    render(msg: OutboundMessage, target: Target): AppRobotPart[] {
+      const card = isAlertMessage(msg) ? renderCard(msg) : undefined;
+      if (card) return [card];
       let budget = APP_MSG_PARAM_MAX_BYTES - 1_000;
       for (let round = 0; round < MAX_FIT_ROUNDS && budget > 0; round++) {
         const chunks = Buffer.byteLength(msg.text, 'utf8') <= budget ? [msg.text] : splitText(msg.text, budget);
@@ -106,13 +119,30 @@ export function createAppRobot(config: AppRobotConfig) {
     async send(target: Target, payload: unknown, ctx: SendContext): Promise<Outcome> {
       const m = APP_TARGET.exec(target.endpoint);
       if (!m) return { ok: false, kind: 'permanent', message: 'not a DingTalk app-robot target' };
+      if (isCardPart(payload)) return sendCard(this, ctx, cardTemplateId, m[1]!, m[2]!, payload);
+      const p = payload as AppRobotPayload;
+      const body = JSON.stringify({ msgKey: p.msgKey, msgParam: p.msgParam, openConversationId: m[2], robotCode: m[1] });
+      return this.call(ctx, 'post', '/v1.0/robot/groupMessages/send', body, classifyGroupSend);
+    },
+
+    /** Replaces a card this robot sent (its platformMessageId) with the alerts' new state. */
+    edit(platformMessageId: string, payload: unknown, ctx: SendContext): Promise<Outcome> {
+      return editCard(this, ctx, platformMessageId, payload);
+    },
+
+    /**
+     * One call to an api.dingtalk.com API with the app's access token; a token DingTalk calls invalid
+     * is dropped, so the retry fetches a new one.
+     */
+    async call(ctx: SendContext, method: 'post' | 'put', path: string, body: string, classify: (res: HttpResult) => Outcome): Promise<Outcome> {
       if (!clientId || !clientSecret) return { ok: false, kind: 'permanent', message: CREDENTIALS_MISSING };
       const got = await token(ctx.http, ctx.now());
       if (typeof got !== 'string') return got;
-      const p = payload as AppRobotPayload;
-      const body = JSON.stringify({ msgKey: p.msgKey, msgParam: p.msgParam, openConversationId: m[2], robotCode: m[1] });
-      const res = await ctx.http.post(`${apiBase}/v1.0/robot/groupMessages/send`, body, { 'x-acs-dingtalk-access-token': got });
-      const outcome = classifyGroupSend(res);
+      const headers = { 'x-acs-dingtalk-access-token': got };
+      const url = `${apiBase}${path}`;
+      if (method === 'put' && !ctx.http.put) return { ok: false, kind: 'permanent', message: 'this HTTP client cannot PUT' };
+      const res = method === 'put' ? await ctx.http.put!(url, body, headers) : await ctx.http.post(url, body, headers);
+      const outcome = classify(res);
       if (!outcome.ok && outcome.code === 'InvalidAuthentication' && cached?.token === got) cached = undefined;
       return outcome;
     },
@@ -130,6 +160,12 @@ function toAppPayload(p: DingtalkPayload): AppRobotPayload {
 export function classifyGroupSend(res: HttpResult): Outcome {
   const body = parse(res.body);
   if (res.status === 200 && typeof body?.processQueryKey === 'string') return { ok: true, platformMessageId: body.processQueryKey };
+  return classifyApiFailure(res);
+}
+
+/** An api.dingtalk.com answer that is not a success: `{code, message, requestid}` with HTTP 4xx/5xx. */
+export function classifyApiFailure(res: HttpResult): Outcome & { ok: false } {
+  const body = parse(res.body);
   const code = typeof body?.code === 'string' && body.code ? body.code : res.status;
   const said = String(body?.message ?? '').slice(0, 200);
   const reason = `${code}${said ? `: ${said}` : ''}`;
@@ -149,7 +185,7 @@ export function classifyGroupSend(res: HttpResult): Outcome {
   return { ok: false, kind: 'permanent', code, message: `${hint} (DingTalk: ${reason})` };
 }
 
-function parse(text: string): Record<string, unknown> | undefined {
+export function parse(text: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(text);
     return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;

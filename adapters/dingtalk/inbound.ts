@@ -6,11 +6,12 @@
  * https://open.dingtalk.com/document/direction/stream-mode-protocol-access-description
  * https://open.dingtalk.com/document/orgapp/receive-message
  */
-import { DWClient, type DWClientDownStream, TOPIC_ROBOT } from 'dingtalk-stream';
+import { DWClient, type DWClientDownStream, TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
 import type { Logger } from 'winston';
 import { outboundAgent } from '../../src/delivery/proxy.js';
 import { z } from 'zod';
 import type { CommandHub, HttpClient, InboundChannel, InboundCommand } from '../types.js';
+import { cardAnswer, toAction } from './card-callback.js';
 
 /** Robot messages are not re-pushed, but duplicates happen (§1.3.7); a day covers any redelivery. */
 export const DEDUP_TTL_MS = 24 * 3_600_000;
@@ -18,6 +19,8 @@ export const DEDUP_TTL_MS = 24 * 3_600_000;
 export const RECONNECT_BASE_MS = 1_000;
 export const RECONNECT_MAX_MS = 60_000;
 const STABLE_CONNECTION_MS = 60_000;
+/** A card callback is answered in its ACK: the action gets this long, then the ACK says it is under way. */
+export const CARD_ACK_BUDGET_MS = 2_000;
 /** The official reply host (§1.5: `https://oapi.dingtalk.com/robot/sendBySession?session=…`). */
 const SESSION_WEBHOOK_ORIGINS = ['https://oapi.dingtalk.com', 'https://api.dingtalk.com'];
 
@@ -97,7 +100,8 @@ class HeraldStreamClient extends DWClient {
   }
 
   override onCallback(message: DWClientDownStream): void {
-    if (message?.headers?.topic === TOPIC_ROBOT) super.onCallback(message);
+    const topic = message?.headers?.topic;
+    if (topic === TOPIC_ROBOT || topic === TOPIC_CARD) super.onCallback(message);
     else this.deps.log.debug('DingTalk Stream: ignored a callback of another topic');
   }
 
@@ -193,6 +197,30 @@ export function createDingtalkInbound(deps: DingtalkInboundDeps, hub: CommandHub
     if (errcode !== 0) log.warn('DingTalk Stream: the reply was refused', { status: res.status, errcode });
   }
 
+  const inFlight = new Set<Promise<unknown>>();
+
+  /** A button of a template card (./card-callback.ts): the same action path as Lark's buttons; a replay is ACKed and dropped. */
+  async function onCardCallback(frame: DWClientDownStream): Promise<void> {
+    const messageId = frame.headers.messageId;
+    const action = hub.action ? toAction(frame.data, frame.headers.eventId || messageId) : undefined;
+    if (!action || !hub.action) return void client.socketCallBackResponse(messageId, null);
+    if (!(await hub.firstSeen(`card:${action.eventId}`, DEDUP_TTL_MS))) return void client.socketCallBackResponse(messageId, null);
+    const work = hub.action(action);
+    const answer = await Promise.race([work, new Promise<undefined>((r) => setTimeout(() => r(undefined), CARD_ACK_BUDGET_MS).unref())]);
+    if (!answer) {
+      const rest = work.catch((err) => log.error('DingTalk Stream: a card action failed', { err }));
+      inFlight.add(rest);
+      void rest.finally(() => inFlight.delete(rest));
+    }
+    client.socketCallBackResponse(messageId, cardAnswer(answer ? answer.text : '…'));
+  }
+
+  client.registerCallbackListener(TOPIC_CARD, (frame) => {
+    onCardCallback(frame).catch((err) => {
+      log.error('DingTalk Stream: a card callback could not be handled', { err });
+      client.socketCallBackResponse(frame.headers.messageId, null);
+    });
+  });
   client.registerCallbackListener(TOPIC_ROBOT, (frame) => {
     onRobotMessage(frame).catch((err) => log.error('DingTalk Stream: a robot message could not be handled', { err }));
   });
@@ -209,6 +237,7 @@ export function createDingtalkInbound(deps: DingtalkInboundDeps, hub: CommandHub
       clearTimeout(timer);
       client.clearKeepAlive();
       client.disconnect();
+      await Promise.allSettled([...inFlight]);
     },
   };
 }

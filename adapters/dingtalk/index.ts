@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type Adapter, type AdapterFactory, EndpointError, type ProtocolDescription, type Target } from '../types.js';
 import { createAppRobot, isAppTarget } from './app-robot.js';
+import { CARD_EDIT_WINDOW_MS, STANDARD_CARD } from './cards.js';
 import { classifyAnswer } from './codes.js';
 import { createDingtalkInbound } from './inbound.js';
 import { type DingtalkPayload, renderDingtalk } from './render.js';
@@ -42,6 +43,14 @@ export const dingtalkConfig = z.strictObject({
     .describe('Stream gateway, access token and robot group-message API (app robot, chat commands)'),
   clientId: z.string().min(1).optional().describe("the DingTalk app's AppKey (HERALD_DINGTALK_CLIENT_ID)"),
   clientSecret: z.string().min(1).optional().describe("the DingTalk app's AppSecret (HERALD_DINGTALK_CLIENT_SECRET)"),
+  cardTemplateId: z
+    .string()
+    .min(1)
+    .max(128)
+    .default(STANDARD_CARD)
+    .describe(
+      'alert cards in app-robot groups: StandardCard (built in, a Silence… link) or a card-platform template id (Silence 1h and Ack buttons over Stream mode)',
+    ),
 });
 
 /** https://open.dingtalk.com/document/robots/custom-robot-access: where the group admin finds each value. */
@@ -104,6 +113,9 @@ export const dingtalkAdapter: AdapterFactory = {
       maskEndpoint,
       limiterKey,
       render: (msg, target) => (isAppTarget(target.endpoint) ? app.render(msg, target) : renderDingtalk(msg, target)),
+      // Custom robots cannot edit what they sent; the app robot edits its alert cards.
+      editWindowMs: (target) => (isAppTarget(target.endpoint) && app.configured ? CARD_EDIT_WINDOW_MS : 0),
+      edit: (_target, platformMessageId, payload, ctx) => app.edit(platformMessageId, payload, ctx),
       async send(target, payload, ctx) {
         if (target.endpoint.startsWith(APP_TARGET_PREFIX)) return app.send(target, payload, ctx);
         const url = target.secret ? signEndpoint(target.endpoint, target.secret, ctx.now()) : target.endpoint;

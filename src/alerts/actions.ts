@@ -4,9 +4,11 @@
  * only from a group subscribed to that topic; the group's permission policy applies as to commands.
  */
 import type { InboundAction, MessageAction } from '../../adapters/types.js';
+import type { Lang } from '../commands/parse.js';
 import type { Herald } from '../context.js';
 import { HeraldError } from '../errors.js';
 import { formatDurationMs, parseDuration } from './duration.js';
+import { sayAlert } from './replies.js';
 import type { SilenceLinks } from './silence-link.js';
 import { labelMatchers } from './silences.js';
 
@@ -27,31 +29,33 @@ export interface ActionDeps {
   a: InboundAction;
   checkPermission(): Promise<void>;
   actor: string;
+  /** the language of the answer (commands.locale) */
+  lang?: Lang;
 }
 
-export async function runAlertAction({ h, a, checkPermission, actor }: ActionDeps): Promise<{ ok: boolean; text: string }> {
+export async function runAlertAction({ h, a, checkPermission, actor, lang = 'en' }: ActionDeps): Promise<{ ok: boolean; text: string }> {
   const v = a.value;
   const links = h.alerts.links;
-  if (!links || typeof v.t !== 'string' || (v.herald !== 'silence' && v.herald !== 'ack')) return { ok: false, text: 'This button is not Herald\'s, or silences are off.' };
+  if (!links || typeof v.t !== 'string' || (v.herald !== 'silence' && v.herald !== 'ack')) return { ok: false, text: sayAlert(lang, 'buttonUnknown') };
   const checked = links.check(v.t);
-  if (!checked.ok) return { ok: false, text: checked.reason === 'expired' ? 'This alert is older than 7 days: silence it in Alertmanager.' : 'This button was not made by this Herald.' };
+  if (!checked.ok) return { ok: false, text: sayAlert(lang, checked.reason === 'expired' ? 'buttonExpired' : 'buttonForged') };
   const c = checked.claims;
   const subs = await h.subscriptions.listByChat(a.protocol, a.chatId);
-  if (!subs.some((s) => s.topic === c.topic)) return { ok: false, text: `This group no longer receives topic "${c.topic}".` };
+  if (!subs.some((s) => s.topic === c.topic)) return { ok: false, text: sayAlert(lang, 'buttonNotSubscribed', { id: c.topic }) };
   try {
     await checkPermission();
   } catch (err) {
-    return { ok: false, text: err instanceof Error && err.message ? err.message : 'You may not do this in this group.' };
+    return { ok: false, text: err instanceof Error && err.message ? err.message : sayAlert(lang, 'buttonDenied') };
   }
   const by = (a.userName?.trim() || a.userId).slice(0, 100);
   if (v.herald === 'ack') {
     await h.audit.record(actor, 'alert.ack', c.alertname, { topics: [c.topic], by });
     await h.alerts.silences?.announce([c.topic], `👀 ${c.alertname} acknowledged by ${by}`);
-    return { ok: true, text: `${c.alertname} acknowledged.` };
+    return { ok: true, text: sayAlert(lang, 'buttonAcked', { alertname: c.alertname }) };
   }
   const silences = h.alerts.silences;
   const ms = parseDuration(typeof v.d === 'string' ? v.d : BUTTON_SILENCE);
-  if (!silences || ms === undefined) return { ok: false, text: 'No Alertmanager is configured.' };
+  if (!silences || ms === undefined) return { ok: false, text: sayAlert(lang, 'noAlertmanager') };
   try {
     const made = await silences.create({
       topics: [c.topic],
@@ -63,7 +67,7 @@ export async function runAlertAction({ h, a, checkPermission, actor }: ActionDep
       actor,
       chat: { protocol: a.protocol, chatId: a.chatId },
     });
-    return { ok: true, text: `${c.alertname} silenced for ${formatDurationMs(ms)} (until ${made.endsAt}).` };
+    return { ok: true, text: sayAlert(lang, 'buttonSilenced', { alertname: c.alertname, duration: formatDurationMs(ms), until: made.endsAt }) };
   } catch (err) {
     if (err instanceof HeraldError) return { ok: false, text: err.message };
     throw err;

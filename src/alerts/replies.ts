@@ -54,6 +54,35 @@ export const alertReplies = {
     en: (p) => `👀 ${p.alertname} acknowledged by ${p.by}.`,
     zh: (p) => `👀 ${p.alertname} 已由 ${p.by} 认领。`,
   },
+  // What a card button answers the person who pressed it (a Lark toast, a DingTalk card's result line).
+  buttonUnknown: {
+    en: () => "This button is not Herald's, or silences are off.",
+    zh: () => '这不是 Herald 的按钮，或未开启静默。',
+  },
+  buttonExpired: {
+    en: () => 'This alert is older than 7 days: silence it in Alertmanager.',
+    zh: () => '该告警已超过 7 天：请在 Alertmanager 中静默。',
+  },
+  buttonForged: {
+    en: () => 'This button was not made by this Herald.',
+    zh: () => '此按钮不是本 Herald 生成的。',
+  },
+  buttonNotSubscribed: {
+    en: (p) => `This group no longer receives topic "${p.id}".`,
+    zh: (p) => `本群已不再接收主题「${p.id}」。`,
+  },
+  buttonDenied: {
+    en: () => 'You may not do this in this group.',
+    zh: () => '你无权在本群执行此操作。',
+  },
+  buttonAcked: {
+    en: (p) => `${p.alertname} acknowledged.`,
+    zh: (p) => `${p.alertname} 已认领。`,
+  },
+  buttonSilenced: {
+    en: (p) => `${p.alertname} silenced for ${p.duration} (until ${p.until}).`,
+    zh: (p) => `${p.alertname} 已静默 ${p.duration}（至 ${p.until}）。`,
+  },
 } satisfies Record<string, Record<Lang, Say>>;
 
 export type AlertReplyKey = keyof typeof alertReplies;

@@ -67,19 +67,21 @@ export class ChatCommandHub implements CommandHub {
   async action(input: InboundAction): Promise<{ ok: boolean; text: string }> {
     const a: InboundAction = { ...input, protocol: this.protocol };
     const cmd: InboundCommand = { protocol: this.protocol, eventId: a.eventId, chatId: a.chatId, userId: a.userId, userName: a.userName, text: '' };
+    // a button has no words to take the language from: commands.locale, English unless it says zh-CN
+    const lang: Lang = this.h.config.commands.locale === 'zh-CN' ? 'zh' : 'en';
     const checkPermission = async () => {
       try {
         await this.checkPermission(cmd);
       } catch (err) {
-        if (err instanceof Answer) throw new Error(say('en', err.key, err.params));
+        if (err instanceof Answer) throw new Error(say(lang, err.key, err.params));
         throw err;
       }
     };
     try {
-      return await runAlertAction({ h: this.h, a, checkPermission, actor: actorOf(cmd) });
+      return await runAlertAction({ h: this.h, a, checkPermission, actor: actorOf(cmd), lang });
     } catch (err) {
       this.h.log.error('card action failed', { protocol: this.protocol, chatId: a.chatId, err });
-      return { ok: false, text: say('en', 'failed') };
+      return { ok: false, text: say(lang, 'failed') };
     }
   }
 

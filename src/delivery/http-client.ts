@@ -92,6 +92,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient & { close(
   return {
     post: (url, body, headers) => request('POST', url, body, headers),
     get: (url, headers) => request('GET', url, undefined, headers),
+    put: (url, body, headers) => request('PUT', url, body, headers),
     close: async () => {
       await outbound?.close();
     },
