@@ -4,6 +4,7 @@ import type { InboundCommand } from '../../adapters/types.js';
 import { loadConfig } from '../../src/config/load.js';
 import { ChatCommandHub } from '../../src/commands/hub.js';
 import { replies } from '../../src/commands/replies.js';
+import { alertReplies } from '../../src/alerts/replies.js';
 import { configFile, startTestHerald, type TestHerald, tempDir } from '../helpers/herald.js';
 
 let n = 0;
@@ -42,6 +43,12 @@ it('auto (the default) follows the words used', async () => {
   expect(auto.running.herald.config.commands.locale).toBe('auto');
   expect(await hub.run(cmd('/subscribe alerts'))).toBe(replies.subscribed.en({ topic: 'alerts' }));
   expect(await hub.run(cmd('订阅 alerts'))).toBe(replies.alreadySubscribed.zh({ topic: 'alerts' }));
+});
+
+it('a pressed card button is answered in the commands.locale language (English unless zh-CN)', async () => {
+  const press = { protocol: 'lark', eventId: 'b1', chatId: 'oc_x', userId: 'ou_alice', value: { herald: 'silence', t: 'x.y', d: '1h' } };
+  expect(await new ChatCommandHub(zh.running.herald, 'lark').action(press)).toEqual({ ok: false, text: alertReplies.buttonUnknown.zh() });
+  expect(await new ChatCommandHub(auto.running.herald, 'lark').action(press)).toEqual({ ok: false, text: alertReplies.buttonUnknown.en() });
 });
 
 it('an unknown locale stops the start with a clear message', () => {
