@@ -349,6 +349,8 @@ export interface CommandHub {
   run(cmd: InboundCommand): Promise<string>;
   /** Handles a pressed button; `text` is the short answer shown to the person who pressed it. */
   action?(a: InboundAction): Promise<{ ok: boolean; text: string }>;
+  /** What to show when an action outlasts the platform's wait ("Working on it…", in the configured language). */
+  actionPending?(): string;
   /** true the first time a key is seen within ttlMs (callback dedup) */
   firstSeen(key: string, ttlMs: number): Promise<boolean>;
 }

@@ -212,7 +212,7 @@ export function createDingtalkInbound(deps: DingtalkInboundDeps, hub: CommandHub
       inFlight.add(rest);
       void rest.finally(() => inFlight.delete(rest));
     }
-    client.socketCallBackResponse(messageId, cardAnswer(answer ? answer.text : '…'));
+    client.socketCallBackResponse(messageId, cardAnswer(answer ? answer.text : (hub.actionPending?.() ?? 'Working on it…')));
   }
 
   client.registerCallbackListener(TOPIC_CARD, (frame) => {

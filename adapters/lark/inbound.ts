@@ -154,7 +154,7 @@ export function createLarkInbound(hub: CommandHub, app: LarkApp, log: Logger): I
     const answer = await Promise.race([work, new Promise<undefined>((r) => setTimeout(() => r(undefined), ACK_BUDGET_MS).unref())]);
     if (!answer) {
       inFlight.add(work.then(() => {}, () => {}));
-      return { toast: { type: 'info', content: 'Working on it…' } };
+      return { toast: { type: 'info', content: hub.actionPending?.() ?? 'Working on it…' } };
     }
     return { toast: { type: answer.ok ? 'success' : 'error', content: answer.text.slice(0, 200) } };
   }

@@ -79,6 +79,10 @@ export const alertReplies = {
     en: (p) => `${p.alertname} acknowledged.`,
     zh: (p) => `${p.alertname} 已认领。`,
   },
+  buttonPending: {
+    en: () => 'Working on it…',
+    zh: () => '处理中…',
+  },
   buttonSilenced: {
     en: (p) => `${p.alertname} silenced for ${p.duration} (until ${p.until}).`,
     zh: (p) => `${p.alertname} 已静默 ${p.duration}（至 ${p.until}）。`,

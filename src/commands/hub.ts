@@ -8,6 +8,7 @@
 import { type CommandHub, type EndpointContext, EndpointError, type InboundAction, type InboundChannel, type InboundCommand } from '../../adapters/types.js';
 import { runAlertAction } from '../alerts/actions.js';
 import { runAlertCommand } from '../alerts/commands.js';
+import { sayAlert } from '../alerts/replies.js';
 import { describeRouting, runRoutingCommand } from '../routing/commands.js';
 import type { Herald } from '../context.js';
 import { HeraldError } from '../errors.js';
@@ -63,12 +64,20 @@ export class ChatCommandHub implements CommandHub {
     }
   }
 
+  /** A button has no words to take the language from: commands.locale, English unless it says zh-CN. */
+  private get buttonLang(): Lang {
+    return this.h.config.commands.locale === 'zh-CN' ? 'zh' : 'en';
+  }
+
+  actionPending(): string {
+    return sayAlert(this.buttonLang, 'buttonPending');
+  }
+
   /** A button pressed on an alert card: the same permission policy and audit as the commands. */
   async action(input: InboundAction): Promise<{ ok: boolean; text: string }> {
     const a: InboundAction = { ...input, protocol: this.protocol };
     const cmd: InboundCommand = { protocol: this.protocol, eventId: a.eventId, chatId: a.chatId, userId: a.userId, userName: a.userName, text: '' };
-    // a button has no words to take the language from: commands.locale, English unless it says zh-CN
-    const lang: Lang = this.h.config.commands.locale === 'zh-CN' ? 'zh' : 'en';
+    const lang = this.buttonLang;
     const checkPermission = async () => {
       try {
         await this.checkPermission(cmd);

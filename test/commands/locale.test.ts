@@ -49,6 +49,8 @@ it('a pressed card button is answered in the commands.locale language (English u
   const press = { protocol: 'lark', eventId: 'b1', chatId: 'oc_x', userId: 'ou_alice', value: { herald: 'silence', t: 'x.y', d: '1h' } };
   expect(await new ChatCommandHub(zh.running.herald, 'lark').action(press)).toEqual({ ok: false, text: alertReplies.buttonUnknown.zh() });
   expect(await new ChatCommandHub(auto.running.herald, 'lark').action(press)).toEqual({ ok: false, text: alertReplies.buttonUnknown.en() });
+  expect(new ChatCommandHub(zh.running.herald, 'lark').actionPending()).toBe(alertReplies.buttonPending.zh());
+  expect(new ChatCommandHub(auto.running.herald, 'lark').actionPending()).toBe(alertReplies.buttonPending.en());
 });
 
 it('an unknown locale stops the start with a clear message', () => {
