@@ -138,6 +138,20 @@ describe('sending and editing cards against DingTalk', () => {
     expect(gw.state.tokensIssued).toBe(issued + 1);
   });
 
+  it('an app without the card permission is told which permissions to grant', async () => {
+    gw.state.cardsDenied = true;
+    try {
+      for (const a of [make(), make(TEMPLATE)]) {
+        const [card] = a.render(alertMsg(), target());
+        const out = await a.send(target(), card, ctx);
+        expect(out).toMatchObject({ ok: false, kind: 'permanent', code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied' });
+        expect((out as { message: string }).message).toContain('Card.Instance.Write');
+      }
+    } finally {
+      gw.state.cardsDenied = false;
+    }
+  });
+
   it('refuses to edit what is not a card, or a card DingTalk does not know, so a new message goes out', async () => {
     const a = make();
     const [card] = a.render(alertMsg(), target());

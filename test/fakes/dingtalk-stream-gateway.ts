@@ -80,6 +80,8 @@ export async function startStreamGateway(opts: StreamGatewayOptions) {
     cutReplies: 0,
     /** the next n group sends are throttled (403 QpsLimit: the family name is UNCONFIRMED, §5) */
     throttle: 0,
+    /** the app lacks the card permission: card calls answer 403 Forbidden.AccessDenied.AccessTokenPermissionDenied */
+    cardsDenied: false,
   };
   let baseUrl = '';
   const wss = new WebSocketServer({ noServer: true });
@@ -152,8 +154,15 @@ export async function startStreamGateway(opts: StreamGatewayOptions) {
 
   // Error codes of the robot card API are not in the docs we have (UNCONFIRMED): the fake answers the
   // api.dingtalk.com shape {code, message, requestid} with HTTP 400 and descriptive codes.
+  /** api.dingtalk.com's answer to a token whose app lacks the API's permission. */
+  function permitted(res: ServerResponse): boolean {
+    if (!state.cardsDenied) return true;
+    apiError(res, 403, 'Forbidden.AccessDenied.AccessTokenPermissionDenied', '没有调用该接口的权限');
+    return false;
+  }
+
   function standardSend(req: IncomingMessage, res: ServerResponse, body: any) {
-    if (!authorized(req, res)) return;
+    if (!authorized(req, res) || !permitted(res)) return;
     if (!body || typeof body !== 'object') return apiError(res, 400, 'invalidParameter', '参数不合法');
     if (body.cardTemplateId !== 'StandardCard' && !templates.has(body.cardTemplateId)) return apiError(res, 400, 'invalidParameter.cardTemplateId', '卡片模板不存在');
     if (typeof body.cardBizId !== 'string' || !body.cardBizId) return apiError(res, 400, 'invalidParameter.cardBizId', 'cardBizId不能为空');
@@ -185,7 +194,7 @@ export async function startStreamGateway(opts: StreamGatewayOptions) {
 
   /** createAndDeliver's documented error table: param.cardTemplateIdEmpty, param.outTrackIdEmpty, param.cardPublicDataEmpty, param.openSpaceModelInvalid. */
   function createAndDeliver(req: IncomingMessage, res: ServerResponse, body: any) {
-    if (!authorized(req, res)) return;
+    if (!authorized(req, res) || !permitted(res)) return;
     if (!body || typeof body !== 'object') return apiError(res, 400, 'param.empty', 'param.empty');
     if (typeof body.cardTemplateId !== 'string' || !body.cardTemplateId) return apiError(res, 400, 'param.cardTemplateIdEmpty', 'param.cardTemplateIdEmpty');
     if (typeof body.outTrackId !== 'string' || !body.outTrackId) return apiError(res, 400, 'param.outTrackIdEmpty', 'param.outTrackIdEmpty');
