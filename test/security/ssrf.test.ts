@@ -179,6 +179,45 @@ describe('through a running Herald', () => {
     }
   });
 
+  it('refuses credentials in the URL (allowed hosts too) and any port but 443 on platform hosts, storing nothing', async () => {
+    const h = await startTestHerald({ env: { HERALD_ALLOW_HOSTS: '127.0.0.1' } });
+    try {
+      await h.api('POST', '/v1/topics', { name: 'ops' });
+      const port = new URL(rx.url).port;
+      const cases: [string, string][] = [
+        ['webhook', `http://user:pw@127.0.0.1:${port}/x`],
+        ['webhook', `http://user@127.0.0.1:${port}/x`],
+        ['webhook', `http://:pw@127.0.0.1:${port}/x`],
+        ['webhook', `http://%75ser:p%40ss@127.0.0.1:${port}/x`],
+        ['webhook', `http://127.0.0.1:${port}@127.0.0.1:${port}/x`],
+        ['webhook', 'https://user:pw@hooks.example.com/x'],
+        ['dingtalk', 'https://u:p@oapi.dingtalk.com/robot/send?access_token=abc123'],
+        ['dingtalk', 'https://oapi.dingtalk.com@evil.example/robot/send?access_token=abc123'],
+        ['dingtalk', 'https://oapi.dingtalk.com:8443/robot/send?access_token=abc123'],
+        ['dingtalk', 'https://OAPI.DINGTALK.COM:8443/robot/send?access_token=abc123'],
+        ['dingtalk', 'https://oapi.dingtalk.com:80/robot/send?access_token=abc123'],
+        ['dingtalk', 'https://oapi.dingtalk.com.:443/robot/send?access_token=abc123'],
+        ['dingtalk', 'http://oapi.dingtalk.com/robot/send?access_token=abc123'],
+        ['lark', 'https://open.feishu.cn:8443/open-apis/bot/v2/hook/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d'],
+        ['lark', 'https://bot:x@open.feishu.cn/open-apis/bot/v2/hook/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d'],
+        ['wecom', 'https://qyapi.weixin.qq.com:444/cgi-bin/webhook/send?key=0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d'],
+        ['slack', 'https://hooks.slack.com:8443/services/T0001ABCD/B0002EFGH/abcdEFGH1234ijklMNOP5678'],
+      ];
+      for (const [protocol, endpoint] of cases) {
+        const r = await h.api('POST', '/v1/topics/ops/subscriptions', { protocol, endpoint });
+        expect([protocol, endpoint, r.status, r.body?.error?.code]).toEqual([protocol, endpoint, 400, 'invalid_endpoint']);
+        // the answer names the reason, never the credential
+        expect(r.body.error.message).not.toMatch(/pw|p%40ss|abc123/);
+      }
+      expect((await h.api('GET', '/v1/topics/ops/subscriptions')).body.subscriptions).toEqual([]);
+      expect((await h.api('GET', '/v1/audit')).body.entries.filter((e: any) => e.action === 'subscription.create')).toEqual([]);
+      // the same allowed host without credentials is fine
+      expect((await h.api('POST', '/v1/topics/ops/subscriptions', { protocol: 'webhook', endpoint: `http://127.0.0.1:${port}/x` })).status).toBe(201);
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('checks again at delivery: once the allowance is gone, a stored private endpoint gets nothing', async () => {
     const dataDir = tempDir();
     const port = new URL(rx.url).port;
