@@ -125,6 +125,16 @@ describe.skipIf(!installed)('DingTalk app-robot group, StandardCard (the default
     expect(pushedText(s.gw).some((t) => t.includes('DiskFull'))).toBe(false);
     expect((await deliveryOf(s.h, '[RESOLVED] DiskFull')).editedMessageId).toBe(`card:std:${card.id}`);
   });
+
+  it('a card DingTalk will not update any more gets the new state as a new card', async () => {
+    await s.am.postAlerts([alert('OldOne')]);
+    const first = await cardFor(s.gw, 'the OldOne card', 'OldOne');
+    s.gw.cards.delete(first.id); // DingTalk no longer knows the card: the update is refused
+    await s.am.postAlerts([resolvedAlert('OldOne')]);
+    const again = await waitFor('the RESOLVED card', () => cardsIn(s.gw).find((c) => c.data.header.title.text.includes('[RESOLVED] OldOne')), 30_000);
+    expect(again.id).not.toBe(first.id);
+    expect(again.edits).toEqual([]);
+  });
 });
 
 describe.skipIf(!installed)('DingTalk app-robot group, a card-platform template with buttons over Stream mode', () => {
