@@ -108,7 +108,8 @@ export class RedisStore implements Store {
       if (kind !== 'read') this.health.succeeded(0);
       return out;
     } catch (err) {
-      throw (kind !== 'read' && this.health.failed(err, 0)) || unavailable(err);
+      // a read meets it too: under MISCONF Redis refuses PING as well
+      throw this.health.failed(err, 0) ?? unavailable(err);
     }
   }
 

@@ -1,15 +1,18 @@
 /**
- * Redis out of memory, for real: a Redis of this test's own (so no other test's Redis is touched)
- * gets `maxmemory 1` with `noeviction`, and refuses every write with OOM while reads and PING still
- * answer. Then /readyz fails, writes answer 503 `unavailable` and change nothing; with the limit
- * lifted, Herald is ready again by itself.
+ * Redis refusing writes, for real, on a Redis of this test's own (so no other test's Redis is
+ * touched): `maxmemory 1` with `noeviction` makes it refuse every write with OOM, and a snapshot that
+ * cannot be written (its directory is gone) with MISCONF, while reads and PING still answer. Then
+ * /readyz fails, writes answer 503 `unavailable` and change nothing; once Redis takes writes again,
+ * Herald is ready again by itself.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatCommandHub } from '../../src/commands/hub.js';
+import { replies } from '../../src/commands/replies.js';
 import { startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
 import { missing } from '../helpers/needs.js';
 import { freePort } from '../helpers/spawn.js';
@@ -25,7 +28,7 @@ const hasRedisServer = (() => {
 })();
 const skip = missing('redis-server', hasRedisServer, 'apt-get install redis-server');
 
-describe.skipIf(skip)('Redis out of memory', () => {
+describe.skipIf(skip)('Redis refusing writes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'herald-redis-full-'));
   let server: ChildProcess;
   let redis: Redis;
@@ -77,11 +80,40 @@ describe.skipIf(skip)('Redis out of memory', () => {
       const r = await h.api(method, path, body);
       expect([method, path, r.status, r.body?.error?.code]).toEqual([method, path, 503, 'unavailable']);
     }
+    // a chat command (the hub, past the channel's dedup) says the store is full, and subscribes nothing
+    const hub = new ChatCommandHub(h.running.herald, 'lark');
+    const chat = 'oc_0123456789abcdef0123456789abcdef';
+    const reply = await hub.run({ protocol: 'lark', eventId: 'e1', chatId: chat, userId: 'ou_alice', text: '/subscribe oom', endpoint: `lark-chat:${chat}` });
+    expect(reply).toBe(replies.unavailable.en());
+    expect((await h.api('GET', '/v1/topics/oom/subscriptions')).body.subscriptions).toEqual([]);
     expect((await h.api('GET', '/v1/topics')).body).toEqual(topics);
     expect((await h.api('GET', '/v1/audit?limit=1000')).body).toEqual(audit);
 
     await redis.config('SET', 'maxmemory', '0');
     await waitFor('ready again', async () => (await h.api('GET', '/readyz', undefined, { token: null })).status === 200);
     expect((await h.api('POST', '/v1/topics', { name: 'late' })).status).toBe(201);
+  }, 60_000);
+
+  it('does the same while a failed snapshot stops writes (MISCONF)', async () => {
+    expect((await h.api('GET', '/readyz', undefined, { token: null })).status).toBe(200);
+    await redis.config('SET', 'save', '3600 1');
+    rmSync(dir, { recursive: true, force: true });
+    expect(existsSync(dir)).toBe(false);
+    await redis.bgsave();
+    await waitFor('the snapshot to fail', async () => /rdb_last_bgsave_status:err/.test(await redis.info('persistence')));
+    const ready = await waitFor('not ready', async () => {
+      const r = await h.api('GET', '/readyz', undefined, { token: null });
+      return r.status !== 200 && r;
+    });
+    // Redis refuses even PING under MISCONF: the ping's answer says why
+    expect(ready.body.checks.store).toMatch(/cannot take writes right now \(MISCONF|^cannot write: MISCONF/);
+    const topics = (await h.api('GET', '/v1/topics')).body;
+    const r = await h.api('POST', '/v1/topics', { name: 'misconf' });
+    expect([r.status, r.body.error.code]).toEqual([503, 'unavailable']);
+    expect((await h.api('GET', '/v1/topics')).body).toEqual(topics);
+
+    await redis.config('SET', 'save', '');
+    await waitFor('ready again', async () => (await h.api('GET', '/readyz', undefined, { token: null })).status === 200);
+    expect((await h.api('POST', '/v1/topics', { name: 'misconf' })).status).toBe(201);
   }, 60_000);
 });
