@@ -158,7 +158,7 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
   const topics = new TopicRepo(store);
   const templates = new TemplateRepo(store);
   const audit = new AuditRepo(store);
-  const publish = createPublisher({ config, store, topics, subscriptions, templates, messages, queue, events });
+  const publish = createPublisher({ config, store, topics, subscriptions, templates, messages, queue, events, order: redis?.order });
   const alerts = createAlertOps({ config, store, audit, publish, log }, key);
   opened.push(() => alerts.close());
   const herald: Herald = {

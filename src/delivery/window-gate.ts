@@ -31,12 +31,23 @@ export type Acquired =
       /** every robot of the lane was at its limit while this ticket waited */
       waitedForWindow: boolean;
     }
-  | { ok: false; waitMs: number };
+  | {
+      ok: false;
+      waitMs: number;
+      /** a digest carries this ticket now: its step must end, not wait (./redis-window-gate.ts) */
+      carried?: boolean;
+    };
 
 /** A ticket in line for a lane, and the queue job to wake when its turn comes. */
 export interface Waiter {
   ticket: string;
   job: string;
+  /**
+   * The order line the ticket stands in besides its lane: its subscription. A gate shared by
+   * several instances (./redis-window-gate.ts) enlists each delivery there at publish, before it
+   * reaches the gate; a gate in one process needs none and ignores it.
+   */
+  line?: string;
 }
 
 export interface WindowGate {
@@ -45,17 +56,17 @@ export interface WindowGate {
    * send is in flight on the lane; otherwise puts the ticket in line and says how long to wait (it
    * is woken sooner when the lane frees).
    */
-  acquire(lane: string, robots: readonly string[], windows: readonly RateWindow[], ticket: string, job: string): Promise<Acquired>;
+  acquire(lane: string, robots: readonly string[], windows: readonly RateWindow[], ticket: string, job: string, line?: string): Promise<Acquired>;
   /** The send finished (or, with `sent` false, never happened): free the lane; count the slot from now or drop it. */
   settle(lane: string, robot: string, slot: string, sent: boolean): Promise<void>;
   /** The platform said "too fast": hold that robot for ms. */
   block(robot: string, ms: number): Promise<void>;
   /** Keeps a ticket's place in line for ms (a retry after a failed send): younger tickets stay behind it. */
   hold(lane: string, waiter: Waiter, ms: number): Promise<void>;
-  /** Takes tickets out of line (finished, or carried by a digest). */
-  leave(lane: string, waiters: readonly Waiter[]): Promise<void>;
-  /** Everyone in line, oldest ticket first. */
-  waiters(lane: string): Promise<Waiter[]>;
+  /** Takes tickets out of line (finished, or with `carried`, folded into a digest). */
+  leave(lane: string, waiters: readonly Waiter[], carried?: boolean): Promise<void>;
+  /** Everyone in line, oldest ticket first; with `line`, also who stands in that order line. */
+  waiters(lane: string, line?: string): Promise<Waiter[]>;
   close?(): Promise<void>;
 }
 

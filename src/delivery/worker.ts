@@ -126,6 +126,8 @@ export function createWorker(deps: WorkerDeps) {
   return async function deliver(id: string): Promise<JobResult> {
     let d = await messages.getDelivery(id);
     if (d?.status !== 'pending') return { done: true };
+    /** the digest its record names at load (one whose record is gone is ignored below) */
+    const carriedBy = d.digest;
     if (d.digest) {
       const carried = await carriedStep(d);
       if (carried) return carried;
@@ -141,7 +143,8 @@ export function createWorker(deps: WorkerDeps) {
     const targets = targetsOf(sub);
     const robots = targets.map((t) => adapter.limiterKey(t));
     const lane = robots[0]!;
-    const me: Waiter = { ticket: d.ticket ?? d.id, job: d.id };
+    // its place on the lane, and in its subscription's order line (Redis mode: enlisted at publish)
+    const me: Waiter = { ticket: d.ticket ?? d.id, job: d.id, line: d.subscriptionId };
     let parts = renders.get(d.id);
     if (!parts) {
       try {
@@ -173,7 +176,8 @@ export function createWorker(deps: WorkerDeps) {
      * in line where the oldest carried one was. Nothing to fold with: undefined.
      */
     async function fold(leader: DeliveryRecord, leaderMsg: MessageRecord): Promise<string | undefined> {
-      const line = (await gate.waiters(lane)).filter((w) => w.job !== leader.id);
+      // who waits on the lane, and who is in the subscription's line but not at the gate yet
+      const line = (await gate.waiters(lane, leader.subscriptionId)).filter((w) => w.job !== leader.id);
       if (line.length === 0) return undefined;
       const mates = (await messages.getDeliveries(line.map((w) => w.job))).filter(
         (r): r is DeliveryRecord =>
@@ -191,10 +195,10 @@ export function createWorker(deps: WorkerDeps) {
         ...messages.createOps(digest.message, [digest.delivery]),
         ...digest.carried.flatMap((c) => messages.saveOps(c)),
       ]);
-      const folded = items.map((i) => ({ ticket: i.delivery.ticket ?? i.delivery.id, job: i.delivery.id }));
-      await gate.leave(lane, folded);
+      const folded = items.map((i) => ({ ticket: i.delivery.ticket ?? i.delivery.id, job: i.delivery.id, line: leader.subscriptionId }));
       // the digest takes the oldest carried one's place before the lane frees
-      await gate.hold(lane, { ticket: digest.delivery.ticket!, job: digest.delivery.id }, 0);
+      await gate.hold(lane, { ticket: digest.delivery.ticket!, job: digest.delivery.id, line: leader.subscriptionId }, 0);
+      await gate.leave(lane, folded, true);
       for (const i of items) renders.delete(i.delivery.id);
       log.info('robot at its rate limit: waiting messages go out as one digest', {
         subscriptionId: leader.subscriptionId,
@@ -208,7 +212,8 @@ export function createWorker(deps: WorkerDeps) {
     let edit = parts.length === 1 && d.partsDone === 0 ? await deps.cards?.editable(adapter, targets[0]!, msg) : undefined;
 
     while (d.partsDone < parts.length) {
-      const got = await gate.acquire(lane, robots, windows, me.ticket, me.job);
+      const got = await gate.acquire(lane, robots, windows, me.ticket, me.job, me.line);
+      if (!got.ok && got.carried) return { done: true }; // folded into a digest while this step ran
       if (!got.ok) {
         events.emit('wait', { protocol: d.protocol, ms: got.waitMs });
         return later(d, got.waitMs, false);
@@ -219,10 +224,12 @@ export function createWorker(deps: WorkerDeps) {
         void gate.settle(lane, robot, got.slot, false);
         throw err;
       });
-      if (fresh?.status !== 'pending' || fresh.partsDone !== d.partsDone) {
+      // (or a digest carries it now: the digest's job sends it)
+      const nowCarried = fresh?.digest !== undefined && fresh.digest !== carriedBy;
+      if (fresh?.status !== 'pending' || fresh.partsDone !== d.partsDone || nowCarried) {
         await gate.settle(lane, robot, got.slot, false);
         await wakeNext(lane, id);
-        if (fresh?.status !== 'pending') return { done: true };
+        if (fresh?.status !== 'pending' || nowCarried) return { done: true };
         d = { ...fresh, parts: parts.length };
         continue;
       }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { Config } from '../config/schema.js';
+import type { Enlisted, PublishOrder } from '../delivery/publish-order.js';
 import type { DeliveryQueue } from '../delivery/queue.js';
 import { Errors, HeraldError } from '../errors.js';
 import { newId } from '../store/ids.js';
@@ -29,6 +30,8 @@ export interface PublisherDeps {
   messages: MessageRepo;
   queue: DeliveryQueue;
   events: EventEmitter;
+  /** Redis mode: message ids and order lines shared by every instance (src/delivery/publish-order.ts) */
+  order?: PublishOrder;
 }
 
 interface Rendered {
@@ -84,24 +87,50 @@ export function createPublisher(deps: PublisherDeps) {
     return { bodies, failures };
   }
 
+  /** A duplicate within the idempotency window: the first message, delivered nothing again. */
+  async function firstOf(idemKey: string): Promise<Published | undefined> {
+    const first = await store.get<string>(idemKey);
+    if (first === undefined) return undefined;
+    const msg = await messages.getMessage(first);
+    return { messageId: first, deliveries: msg?.deliveryCount ?? 0, duplicate: true };
+  }
+
   return async function publish(topic: string, draft: Draft, idempotencyKey?: string): Promise<Published> {
     if (!(await topics.get(topic))) throw Errors.topicNotFound();
-    const messageId = newId('m');
-    let idemKey: string | undefined;
-    if (idempotencyKey) {
-      idemKey = `idem:${topic}:${createHash('sha256').update(idempotencyKey).digest('base64url')}`;
-      if (!(await store.setIfAbsent(idemKey, messageId, deps.config.publish.idempotencyWindowMs))) {
-        const first = (await store.get<string>(idemKey)) ?? messageId;
-        const msg = await messages.getMessage(first);
-        return { messageId: first, deliveries: msg?.deliveryCount ?? 0, duplicate: true };
-      }
+    const idemKey = idempotencyKey ? `idem:${topic}:${createHash('sha256').update(idempotencyKey).digest('base64url')}` : undefined;
+    if (idemKey) {
+      const repeat = await firstOf(idemKey);
+      if (repeat) return repeat;
     }
+    let claimed = false;
+    let messageId: string | undefined;
+    let enlisted: Enlisted[] = [];
     try {
       // routing: filters, per-alert subsets, mute and quiet hours (src/routing/plan.ts)
       const plan = planFanOut(draft, await subscriptions.targetsOf(topic), Date.now());
       const rendered: Rendered[] = [];
       const subsOf = subsOfVariants(plan);
       for (let v = 0; v < plan.variants.length; v++) rendered.push(await bodiesFor(topic, plan.variants[v]!, subsOf[v]!));
+      // one compact entry per delivery; the records are made and written in batches (./fan-out.ts)
+      const entries: FanOutEntry[] = plan.targets.map((t) => {
+        const failure = t.status === 'muted' ? undefined : rendered[t.variant]!.failures[t.sub.protocol];
+        return [t.sub.id, t.sub.protocol, failure ? 'failed' : t.status, t.variant || undefined, failure ? undefined : t.releaseAt, failure];
+      });
+      // the id, and (Redis mode) each pending delivery's place in its subscription's order line
+      if (deps.order) {
+        const pending = entries.flatMap((e, index) => (e[2] === 'pending' ? [{ index, subscriptionId: e[0] }] : []));
+        messageId = await deps.order.issue(pending);
+        enlisted = pending;
+      } else messageId = newId('m');
+      if (idemKey) {
+        claimed = await store.setIfAbsent(idemKey, messageId, deps.config.publish.idempotencyWindowMs);
+        // a repeat that came in meanwhile was first (one whose key lapsed since is not: publish)
+        const repeat = claimed ? undefined : await firstOf(idemKey);
+        if (repeat) {
+          await deps.order?.withdraw(messageId, enlisted);
+          return repeat;
+        }
+      }
       const { bodies } = rendered[0]!;
       const now = new Date().toISOString();
       const msg: MessageRecord = {
@@ -121,16 +150,12 @@ export function createPublisher(deps: PublisherDeps) {
         ...(draft.actions?.length ? { actions: draft.actions } : {}),
       };
       if (plan.variants.length > 1) msg.variants = plan.variants.slice(1).map((v, i) => variantRecord(v, rendered[i + 1]!.bodies));
-      // one compact entry per delivery; the records are made and written in batches (./fan-out.ts)
-      const entries: FanOutEntry[] = plan.targets.map((t) => {
-        const failure = t.status === 'muted' ? undefined : rendered[t.variant]!.failures[t.sub.protocol];
-        return [t.sub.id, t.sub.protocol, failure ? 'failed' : t.status, t.variant || undefined, failure ? undefined : t.releaseAt, failure];
-      });
       await fanOut({ store, messages, queue }, msg, entries);
       deps.events.emit('published', { topic, source: draft.source, deliveries: entries.length });
       return { messageId, deliveries: entries.length };
     } catch (err) {
-      if (idemKey) await store.delete(idemKey).catch(() => {});
+      if (claimed) await store.delete(idemKey!).catch(() => {});
+      if (messageId && enlisted.length) await deps.order?.withdraw(messageId, enlisted).catch(() => {});
       if (err instanceof HeraldError) throw err;
       throw Errors.unavailable(`Herald could not store the message (${(err as Error).message}); retry.`);
     }

@@ -1,12 +1,13 @@
 /**
- * Redis mode in one place: the shared store, the BullMQ delivery queue and the Redis robot gate
- * (lanes and windows), over as few connections as possible. src/server.ts picks these instead of
- * the embedded parts when `HERALD_REDIS_URL` is set.
+ * Redis mode in one place: the shared store, the BullMQ delivery queue, the Redis robot gate
+ * (lanes, windows and order lines) and the publish order that feeds it, over as few connections
+ * as possible. src/server.ts picks these instead of the embedded parts when `HERALD_REDIS_URL` is set.
  */
 import { createHmac } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { BullQueue } from '../delivery/bullmq-queue.js';
+import { RedisPublishOrder } from '../delivery/publish-order.js';
 import { RedisWindowGate } from '../delivery/redis-window-gate.js';
 import { LANE_MARGIN_MS } from '../delivery/window-gate.js';
 import type { Logger } from '../log.js';
@@ -18,6 +19,8 @@ export interface RedisParts {
   /** the shared fail-fast ioredis connection (publish rate limiter, window gate, queue producer) */
   client: Redis;
   gate: RedisWindowGate;
+  /** message ids and subscriptions' order lines, issued in one step (publish order across instances) */
+  order: RedisPublishOrder;
   queue(onError: (err: unknown, id: string) => void): BullQueue;
   /** refuses to start when this instance's secret key differs from the other instances' */
   checkSecretKey(key: Buffer): Promise<void>;
@@ -50,6 +53,7 @@ export async function startRedisParts(config: Config, log: Logger): Promise<Redi
     store,
     client: command,
     gate: new RedisWindowGate(command, prefix, config.delivery.timeoutMs + LANE_MARGIN_MS),
+    order: new RedisPublishOrder(command, prefix),
     queue(onError) {
       queue ??= new BullQueue({ prefix: bullPrefix(prefix), concurrency: config.delivery.concurrency, timeoutMs: config.delivery.timeoutMs, connection: command, workerConnection: blocking, onError });
       return queue;

@@ -1,0 +1,206 @@
+/**
+ * The Lua scripts of the Redis robot gate (./redis-window-gate.ts) and of publish order
+ * (./publish-order.ts). Each call is one script, so check-and-reserve is atomic; time is Redis's
+ * clock (TIME), one clock for every instance.
+ * https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
+ */
+
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/** "ticket job" → ticket */
+const TICKET = `local function ticketOf(m) return string.match(m, '^[^ ]+') end`;
+
+/** Makes a key live at least ms more (never shortens it: other members may need it longer). */
+const EXTEND = `local function extend(key, ms)
+  if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+end`;
+
+/** A ticket keeps its place in an order line until `at`; a later claim never shortens an earlier one. */
+const KEEP_PLACE = `${EXTEND}
+local function keepPlace(line, member, at, keep)
+  local cur = tonumber(redis.call('ZSCORE', line, member))
+  if not cur or cur < at then redis.call('ZADD', line, at, member) end
+  extend(line, at - now + keep)
+end`;
+
+/** Whether any member of the sorted set has a ticket older than `ticket`. */
+const OLDER = `local function olderIn(set, ticket)
+  for _, other in ipairs(redis.call('ZRANGE', set, 0, -1)) do
+    if ticketOf(other) < ticket then return true end
+  end
+  return false
+end`;
+
+/**
+ * KEYS: lane, waiters, full, seq, line, carried, then slots_i, blocked_i per robot.
+ * ARGV: ticket, job, graceMs, recheckMs, leaseMs, keepMs, lineGraceMs (0: no order line), nWindows, max1, perMs1, ...
+ * Returns {1, slotId, robotIndex(0-based), waitedForWindow}, {0, waitMs}, or {2, 0} for a ticket
+ * a digest carries now (its step began before the fold; it must not take a place again). Mirrors
+ * MemoryWindowGate.acquire, and also makes a ticket wait behind an older one in its subscription's
+ * order line (enlisted at publish, perhaps not at the gate yet).
+ */
+export const ACQUIRE = `${NOW}
+${TICKET}
+${KEEP_PLACE}
+${OLDER}
+local lane, waiters, full, seq, line, carried = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local ticket, job = ARGV[1], ARGV[2]
+local grace, recheck, lease, keep, lineGrace = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local nw = tonumber(ARGV[8])
+local member = ticket .. ' ' .. job
+local useLine = lineGrace > 0
+redis.call('ZREMRANGEBYSCORE', carried, '-inf', '(' .. now)
+if redis.call('ZSCORE', carried, member) then return {2, 0} end
+redis.call('ZREMRANGEBYSCORE', waiters, '-inf', '(' .. now)
+if useLine then redis.call('ZREMRANGEBYSCORE', line, '-inf', '(' .. now) end
+local longest = 0
+for i = 0, nw - 1 do longest = math.max(longest, tonumber(ARGV[10 + 2 * i])) end
+local chosen = -1
+local windowWait = -1
+local robots = (#KEYS - 6) / 2
+for r = 0, robots - 1 do
+  local slots, blocked = KEYS[7 + 2 * r], KEYS[8 + 2 * r]
+  redis.call('ZREMRANGEBYSCORE', slots, '-inf', now - longest)
+  local wait = math.max(0, (tonumber(redis.call('GET', blocked)) or 0) - now)
+  for i = 0, nw - 1 do
+    local max, per = tonumber(ARGV[9 + 2 * i]), tonumber(ARGV[10 + 2 * i])
+    local count = redis.call('ZCOUNT', slots, '(' .. (now - per), '+inf')
+    if count >= max then
+      local leaving = redis.call('ZRANGEBYSCORE', slots, '(' .. (now - per), '+inf', 'WITHSCORES', 'LIMIT', count - max, 1)
+      wait = math.max(wait, tonumber(leaving[2]) + per - now + 1)
+    end
+  end
+  if wait == 0 and chosen < 0 then chosen = r end
+  if windowWait < 0 or wait < windowWait then windowWait = wait end
+end
+if chosen >= 0 or windowWait < 0 then windowWait = 0 end
+local busy = redis.call('PTTL', lane)
+if busy < 0 then busy = 0 end
+local older = olderIn(waiters, ticket) or (useLine and olderIn(line, ticket))
+local wasFull = redis.call('SISMEMBER', full, member)
+if chosen >= 0 and busy == 0 and not older then
+  redis.call('ZREM', waiters, member)
+  redis.call('SREM', full, member)
+  local id = redis.call('INCR', seq)
+  local slots = KEYS[7 + 2 * chosen]
+  redis.call('ZADD', slots, now, id)
+  redis.call('PEXPIRE', slots, longest + keep)
+  redis.call('PEXPIRE', seq, longest + keep)
+  redis.call('SET', lane, job, 'PX', lease)
+  -- in flight: it keeps its place in its line until it leaves, or its sender's lease lapses
+  if useLine then keepPlace(line, member, now + lease + lineGrace, keep) end
+  return {1, id, chosen, wasFull}
+end
+local wait = windowWait
+if busy > 0 then wait = math.max(windowWait, math.min(busy, recheck))
+elseif older then wait = math.max(windowWait, recheck) end
+redis.call('ZADD', waiters, now + wait + grace, member)
+extend(waiters, wait + grace + keep)
+if useLine then keepPlace(line, member, now + wait + lineGrace, keep) end
+if chosen < 0 then
+  redis.call('SADD', full, member)
+  extend(full, wait + grace + keep)
+end
+return {0, wait}`;
+
+/** KEYS: lane, slots. ARGV: slot id, sent (1/0). Frees the lane; counts the slot from now (never earlier), or drops it. */
+export const SETTLE = `${NOW}
+redis.call('DEL', KEYS[1])
+if ARGV[2] == '0' then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  return 0
+end
+local at = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if at and tonumber(at) < now then redis.call('ZADD', KEYS[2], 'XX', now, ARGV[1]) end
+return 0`;
+
+/** KEYS: blocked. ARGV: ms. Holds the robot until now + ms (extends, never shortens). */
+export const BLOCK = `${NOW}
+local untilAt = now + tonumber(ARGV[1])
+local cur = tonumber(redis.call('GET', KEYS[1])) or 0
+if untilAt > cur then redis.call('SET', KEYS[1], untilAt, 'PX', tonumber(ARGV[1])) end
+return 0`;
+
+/**
+ * KEYS: waiters, line (or none). ARGV: member, ms, graceMs, keepMs, lineGraceMs.
+ * Keeps a ticket's place on the lane until now + ms + grace, and in its line until now + ms + lineGrace.
+ */
+export const HOLD = `${NOW}
+${KEEP_PLACE}
+local ms, grace, keep = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZADD', KEYS[1], now + ms + grace, ARGV[1])
+extend(KEYS[1], ms + grace + keep)
+if KEYS[2] then keepPlace(KEYS[2], ARGV[1], now + ms + tonumber(ARGV[5]), keep) end
+return 0`;
+
+/**
+ * KEYS: waiters, full, carried, then each member's order line (or the waiters key: none).
+ * ARGV: carriedMs (0: not carried), keepMs, then the members. Takes tickets out of line; carried
+ * ones (folded into a digest) are refused a place for carriedMs more.
+ */
+export const LEAVE = `${NOW}
+${EXTEND}
+local waiters, full, carried = KEYS[1], KEYS[2], KEYS[3]
+local carriedMs, keep = tonumber(ARGV[1]), tonumber(ARGV[2])
+for i = 3, #ARGV do
+  local m = ARGV[i]
+  redis.call('ZREM', waiters, m)
+  redis.call('SREM', full, m)
+  redis.call('ZREM', KEYS[i + 1], m)
+  if carriedMs > 0 then redis.call('ZADD', carried, now + carriedMs, m) end
+end
+if carriedMs > 0 then extend(carried, carriedMs + keep) end
+return 0`;
+
+/** KEYS: waiters, then order lines. Drops lapsed claims, returns the members left in all of them. */
+export const WAITERS = `${NOW}
+local out = {}
+for _, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. now)
+  for _, m in ipairs(redis.call('ZRANGE', key, 0, -1)) do table.insert(out, m) end
+end
+return out`;
+
+/**
+ * Publish order: gives a publish its message id and enlists its deliveries in their subscriptions'
+ * order lines, in one step, so an id issued later is never ahead of it in any line.
+ * KEYS: clock, then one order line per delivery. ARGV: random suffix, lineGraceMs, keepMs, then
+ * the delivery index per line. The id is ./ids.ts's format (prefix, time, counter, random) on
+ * Redis's clock, never going back: ids sort in the order they were issued, across instances.
+ */
+export const ISSUE = `${NOW}
+${EXTEND}
+local digits = '0123456789abcdefghijklmnopqrstuvwxyz'
+local function b36(x, width)
+  local s = ''
+  repeat
+    local d = x % 36
+    s = string.sub(digits, d + 1, d + 1) .. s
+    x = math.floor(x / 36)
+  until x == 0
+  return string.rep('0', width - #s) .. s
+end
+local last = redis.call('HMGET', KEYS[1], 'ms', 'n')
+local ms, n = tonumber(last[1]) or 0, tonumber(last[2]) or 0
+if now > ms then ms, n = now, 0 else n = n + 1 end
+if n >= 46656 then ms, n = ms + 1, 0 end
+redis.call('HSET', KEYS[1], 'ms', ms, 'n', n)
+local id = 'm' .. b36(ms, 9) .. b36(n, 3) .. ARGV[1]
+local grace, keep = tonumber(ARGV[2]), tonumber(ARGV[3])
+for i = 2, #KEYS do
+  local d = id .. '.' .. string.format('%05d', tonumber(ARGV[i + 2]))
+  redis.call('ZADD', KEYS[i], now + grace, d .. ' ' .. d)
+  extend(KEYS[i], grace + keep)
+end
+return id`;
+
+/** KEYS: order lines. ARGV: lineGraceMs, keepMs, then one member per line. Enlists more deliveries of a publish. */
+export const ENLIST = `${NOW}
+${EXTEND}
+local grace, keep = tonumber(ARGV[1]), tonumber(ARGV[2])
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], now + grace, ARGV[i + 2])
+  extend(KEYS[i], grace + keep)
+end
+return 0`;
