@@ -5,7 +5,8 @@
  * is refused with 503 `unavailable` before it touches anything, and /readyz fails, until a probe
  * write as large as the smallest write that failed goes through: then the store counts as healthy
  * again. Probes run at most once per PROBE_EVERY_MS, when a write or /readyz asks; while healthy,
- * /readyz probes with a small write, so a full disk shows before the first write fails.
+ * /readyz probes with a small write unless a write went through within PROBE_EVERY_MS, so a full
+ * disk shows before the first write fails.
  */
 import { Errors, type HeraldError } from '../errors.js';
 
@@ -41,7 +42,7 @@ export const storeCannotWrite = (reason: string): HeraldError =>
 
 export class WriteHealth {
   private failing?: { reason: string; bytes: number };
-  /** when the last probe (or failure) answered */
+  /** when a probe, a failure or a write last answered for the store */
   private lastAt?: number;
   private probing?: Promise<void>;
 
@@ -79,6 +80,8 @@ export class WriteHealth {
   /** A write of `bytes` went through: at least as large as the smallest that failed, the store is healthy again. */
   succeeded(bytes: number): void {
     if (this.failing && bytes >= this.failing.bytes) this.failing = undefined;
+    // a write that went through answers for the store as well as a probe (no probe queued behind a busy store)
+    if (!this.failing) this.lastAt = Date.now();
   }
 
   private check(): Promise<void> {
