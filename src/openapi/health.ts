@@ -17,7 +17,8 @@ export const healthPaths: Paths = {
     get: {
       ...open,
       operationId: 'readyz',
-      summary: 'The store and the delivery queue answer',
+      summary: 'The store and the delivery queue answer, and the store takes writes',
+      description: 'checks.store is "ok", or says why not ("cannot write: SQLITE_FULL …" on a full disk, "cannot write: OOM …" when Redis is out of memory); see docs/security.md.',
       responses: {
         '200': ok('Ready.', { $ref: '#/components/schemas/Readiness' }),
         '503': ok('Not ready, or shutting down: take it out of the load balancer.', { $ref: '#/components/schemas/Readiness' }),

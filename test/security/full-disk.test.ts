@@ -100,6 +100,10 @@ describe.skipIf(skip)('a full disk under the embedded store', () => {
     const chat = await post(messageCallback(`${herald.url}/v1/callbacks/wecom`, groupText('@Herald /subscribe disk 0123456789abcdef', { responseUrl: wecom.next() })));
     expect(chat.status).toBe(503);
     expect(JSON.parse(chat.body).error.code).toBe('unavailable');
+    // a forged one is still refused as forged: verification comes before any write
+    const forged = await post(messageCallback(`${herald.url}/v1/callbacks/wecom`, groupText('@Herald /subscribe disk 0123456789abcdef', { responseUrl: wecom.next() }), { token: 'not-the-token' }));
+    expect(forged.status).toBe(401);
+    expect(JSON.parse(forged.body).error.code).toBe('callback_refused');
 
     expect((await api('GET', '/v1/topics')).body).toEqual(before.topics);
     expect((await api('GET', '/v1/topics/disk/subscriptions')).body).toEqual(before.subs);
