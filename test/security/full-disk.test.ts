@@ -47,7 +47,8 @@ describe.skipIf(skip)('a full disk under the embedded store', () => {
         HERALD_CONFIG: configFile(dir, { records: { sweepIntervalMs: 3_600_000 } }),
       },
       undefined,
-      ['prlimit', `--fsize=${FILE_LIMIT}:unlimited`],
+      // the soft limit only: lifting it again needs no privilege, whatever the hard limit is
+      ['prlimit', `--fsize=${FILE_LIMIT}:`],
     );
   }, 30_000);
   afterAll(async () => {
@@ -112,7 +113,9 @@ describe.skipIf(skip)('a full disk under the embedded store', () => {
     expect((await api('GET', '/v1/audit?limit=1000')).body).toEqual(before.audit);
 
     // room again: the next probe goes through, and so do writes
-    execFileSync('prlimit', ['--pid', String(herald.proc.pid), '--fsize=unlimited:unlimited']);
+    const pid = String(herald.proc.pid);
+    const hard = execFileSync('prlimit', ['--pid', pid, '--fsize', '--raw', '--noheadings', '--output', 'HARD'], { encoding: 'utf8' }).trim();
+    execFileSync('prlimit', ['--pid', pid, `--fsize=${hard}:`]);
     await waitFor('ready again', async () => (await api('GET', '/readyz', undefined, null)).status === 200);
     expect((await api('POST', '/v1/topics', { name: 'late' })).status).toBe(201);
     expect((await api('POST', '/v1/topics/disk/publish', { message: BIG })).status).toBe(202);
