@@ -6,6 +6,7 @@ import { hkdfSync } from 'node:crypto';
 import { webhookAdapter } from '../../adapters/webhook/index.js';
 import { SecretBox } from '../../src/security/secret-box.js';
 import { newId } from '../../src/store/ids.js';
+import { MASKS_VERSION, MASKS_VERSION_KEY } from '../../src/store/migrate-masks.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { type SubscriptionRecord, SubscriptionRepo } from '../../src/store/subscriptions.js';
 import { TopicRepo } from '../../src/store/topics.js';
@@ -23,6 +24,8 @@ export async function seed(dataDir: string, topics: { name: string; endpoints: s
   const topicRepo = new TopicRepo(store);
   const webhook = webhookAdapter.create({} as never);
   try {
+    // masks made by this version, as a data dir this version wrote says (src/store/migrate-masks.ts)
+    await store.set(MASKS_VERSION_KEY, MASKS_VERSION);
     for (const t of topics) {
       const now = new Date().toISOString();
       await topicRepo.create({ name: t.name, displayName: t.name, createdAt: now, updatedAt: now });

@@ -15,7 +15,7 @@ import type { Store, WriteOp, ZEntry } from './store.js';
 import type { SubscriptionRecord, SubscriptionRepo } from './subscriptions.js';
 import type { TopicRepo } from './topics.js';
 
-const VERSION_KEY = 'masks-version';
+export const MASKS_VERSION_KEY = 'masks-version';
 export const MASKS_VERSION = 1;
 const PAGE = 500;
 
@@ -30,11 +30,11 @@ export interface RemaskDeps {
 }
 
 export async function migrateMasks(d: RemaskDeps): Promise<{ remasked: number; scrubbed: number }> {
-  if (((await d.store.get<number>(VERSION_KEY)) ?? 0) >= MASKS_VERSION) return { remasked: 0, scrubbed: 0 };
+  if (((await d.store.get<number>(MASKS_VERSION_KEY)) ?? 0) >= MASKS_VERSION) return { remasked: 0, scrubbed: 0 };
   const remasked = await remask(d);
   const scrubbed = await scrubAudit(d.store);
   if (remasked || scrubbed) await d.store.purge();
-  await d.store.set(VERSION_KEY, MASKS_VERSION);
+  await d.store.set(MASKS_VERSION_KEY, MASKS_VERSION);
   if (remasked || scrubbed) d.log.info('masked stored endpoints again and removed endpoints from old audit entries', { remasked, scrubbed });
   return { remasked, scrubbed };
 }
