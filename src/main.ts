@@ -1,5 +1,6 @@
 /** The only file that touches the process: start, print the first admin token once, stop on signals. */
 import { ConfigError } from './config/load.js';
+import { tuneHeapGrowth } from './heap-growth.js';
 import { startHerald } from './server.js';
 
 const ADMIN_TOKEN_SOURCES = {
@@ -10,6 +11,7 @@ const ADMIN_TOKEN_SOURCES = {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  tuneHeapGrowth();
   const running = await startHerald();
   const { herald, port, generatedAdminToken, adminTokenSource } = running;
   const { config, log } = herald;

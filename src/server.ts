@@ -158,7 +158,8 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
   const topics = new TopicRepo(store);
   const templates = new TemplateRepo(store);
   const audit = new AuditRepo(store);
-  const publish = createPublisher({ config, store, topics, subscriptions, templates, messages, queue, events, order: redis?.order });
+  const state = { shuttingDown: false };
+  const publish = createPublisher({ config, store, topics, subscriptions, templates, messages, queue, events, order: redis?.order, log, stopped: () => state.shuttingDown });
   const alerts = createAlertOps({ config, store, audit, publish, log }, key);
   opened.push(() => alerts.close());
   const herald: Herald = {
@@ -177,7 +178,7 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     intakes,
     queue,
     events,
-    state: { shuttingDown: false },
+    state,
     publish,
     alerts,
   };

@@ -18,10 +18,11 @@ export interface Envelope {
   attributes: Record<string, string>;
 }
 
-export function classifyHttp(status: number, headers: Headers): Outcome {
+/** `headers`: the answer's, or a function giving them (read only for a 429). */
+export function classifyHttp(status: number, headers: Headers | (() => Headers)): Outcome {
   if (status >= 200 && status < 300) return { ok: true };
   if (status === 429) {
-    return { ok: false, kind: 'rate-limited', code: 429, message: 'the receiver asked Herald to slow down', retryAfterMs: retryAfterMs(headers, undefined) };
+    return { ok: false, kind: 'rate-limited', code: 429, message: 'the receiver asked Herald to slow down', retryAfterMs: retryAfterMs(typeof headers === 'function' ? headers() : headers, undefined) };
   }
   if (status >= 500 || status === 408) return { ok: false, kind: 'transient', code: status, message: `the receiver answered HTTP ${status}` };
   if (status >= 300 && status < 400) {
@@ -118,7 +119,7 @@ export const webhookAdapter: AdapterFactory = {
           headers['x-herald-signature'] = signWebhook(target.secret, ts, body);
         }
         const res = await ctx.http.post(target.endpoint, body, headers);
-        return classifyHttp(res.status, res.headers);
+        return classifyHttp(res.status, () => res.headers);
       },
     };
   },

@@ -4,6 +4,7 @@
  * environment (src/delivery/proxy.ts), and an address guard checked when the connection is made
  * (directly) or before the request is handed to the proxy.
  */
+import type { EventEmitter } from 'node:events';
 import type { LookupFunction } from 'node:net';
 import { type Dispatcher, request as undiciRequest } from 'undici';
 import type { HttpClient, HttpResult } from '../../adapters/types.js';
@@ -37,21 +38,71 @@ function toHeaders(raw: Record<string, string | string[] | undefined>): Headers 
 }
 
 /** Reads at most `max` bytes; past that, stops reading (the connection is closed) and throws. */
-async function readBounded(body: Dispatcher.ResponseData['body'], max: number, url: URL): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) {
-      body.destroy();
-      throw new NetworkError(
-        `answer too large: ${url.host} sent more than ${Math.round(max / 1024)} KB in its answer; Herald stopped reading and will retry (a receiver should answer briefly)`,
-        'answer_too_large',
-      );
-    }
-    chunks.push(chunk);
+function readBounded(body: Dispatcher.ResponseData['body'], max: number, url: URL): Promise<string> {
+  // plain stream events, not `for await`: an async iterator per answer is a heap of promises and
+  // listeners, 100,000 times in a large fan-out
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        body.destroy();
+        reject(
+          new NetworkError(
+            `answer too large: ${url.host} sent more than ${Math.round(max / 1024)} KB in its answer; Herald stopped reading and will retry (a receiver should answer briefly)`,
+            'answer_too_large',
+          ),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    body.on('error', reject);
+  });
+}
+
+/** The answer; its headers become a `Headers` only when an adapter looks at them (most never do). */
+function result(status: number, raw: Record<string, string | string[] | undefined>, body: string): HttpResult {
+  let headers: Headers | undefined;
+  return {
+    status,
+    body,
+    get headers() {
+      headers ??= toHeaders(raw);
+      return headers;
+    },
+  };
+}
+
+/**
+ * An attempt's deadline, as undici's `signal`: undici takes an emitter (`on`/`addListener`/
+ * `removeListener`, `aborted`, `reason`) in place of an AbortSignal. An AbortController and its
+ * signal (an EventTarget with its listener maps) per attempt weigh several times more, and live as
+ * long as the request is on the wire: in a large fan-out, that is what the garbage collector keeps
+ * promoting.
+ */
+class Deadline {
+  aborted = false;
+  reason: Error | undefined;
+  private listener: (() => void) | undefined;
+  on(_event: 'abort', listener: () => void): this {
+    this.listener = listener;
+    return this;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  addListener(event: 'abort', listener: () => void): this {
+    return this.on(event, listener);
+  }
+  removeListener(): this {
+    this.listener = undefined;
+    return this;
+  }
+  expire(): void {
+    this.aborted = true;
+    this.reason = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    this.listener?.();
+  }
 }
 
 export function createHttpClient(opts: HttpClientOptions): HttpClient & { close(): Promise<void> } {
@@ -70,8 +121,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient & { close(
     const route = outbound ? outbound.route(parsed) : { dispatcher: opts.dispatcher!, proxy: undefined };
     // A timer cleared when the answer is in: AbortSignal.timeout() keeps every signal alive for the
     // full timeout, tens of thousands of them in a large fan-out.
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), opts.timeoutMs);
+    const deadline = new Deadline();
+    const timer = setTimeout(() => deadline.expire(), opts.timeoutMs);
     try {
       if (route.proxy && opts.checkProxiedTarget) await opts.checkProxiedTarget(parsed.hostname.replace(/^\[|\]$/g, ''));
       const res = await undiciRequest(parsed, {
@@ -79,12 +130,12 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient & { close(
         body,
         headers: { 'user-agent': 'Herald', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
         dispatcher: route.dispatcher,
-        signal: abort.signal,
+        signal: deadline as unknown as EventEmitter,
       });
       const text = await readBounded(res.body, maxBytes, parsed);
-      return { status: res.statusCode, headers: toHeaders(res.headers), body: text };
+      return result(res.statusCode, res.headers, text);
     } catch (err) {
-      throw describeNetworkError(err, parsed, { proxy: route.proxy, timedOutAfterMs: abort.signal.aborted ? opts.timeoutMs : undefined });
+      throw describeNetworkError(err, parsed, { proxy: route.proxy, timedOutAfterMs: deadline.aborted ? opts.timeoutMs : undefined });
     } finally {
       clearTimeout(timer);
     }

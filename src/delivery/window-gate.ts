@@ -97,7 +97,12 @@ export function waitFor(times: readonly number[], windows: readonly RateWindow[]
 interface Robot {
   slots: { id: number; t: number }[];
   blockedUntil: number;
+  /** its longest window (ms): a slot older than this counts no more */
+  keepMs: number;
 }
+
+/** How often idle robots are looked for (a robot with nothing in its windows is state worth nothing). */
+export const ROBOT_PRUNE_MS = 10_000;
 
 interface Lane {
   /** the job whose send is in flight, and when its claim lapses */
@@ -109,6 +114,7 @@ export class MemoryWindowGate implements WindowGate {
   private readonly robots = new Map<string, Robot>();
   private readonly lanes = new Map<string, Lane>();
   private seq = 0;
+  private prunedAt = 0;
 
   /** `leaseMs`: how long a send in flight may hold its lane (delivery.timeoutMs + LANE_MARGIN_MS). */
   constructor(
@@ -119,7 +125,7 @@ export class MemoryWindowGate implements WindowGate {
   private robot(key: string): Robot {
     let robot = this.robots.get(key);
     if (!robot) {
-      robot = { slots: [], blockedUntil: 0 };
+      robot = { slots: [], blockedUntil: 0, keepMs: 0 };
       this.robots.set(key, robot);
     }
     return robot;
@@ -142,14 +148,27 @@ export class MemoryWindowGate implements WindowGate {
     if (lane && !lane.busy && lane.waiting.size === 0) this.lanes.delete(key);
   }
 
+  /** A robot with no slot in its windows and no block is the same as no entry: a fan-out to 100,000 endpoints leaves none behind. */
+  private idle(robot: Robot, now: number): boolean {
+    return robot.blockedUntil <= now && robot.slots.every((s) => s.t <= now - robot.keepMs);
+  }
+
+  private prune(now: number): void {
+    if (now - this.prunedAt < ROBOT_PRUNE_MS) return;
+    this.prunedAt = now;
+    for (const [key, robot] of this.robots) if (this.idle(robot, now)) this.robots.delete(key);
+  }
+
   async acquire(laneKey: string, robots: readonly string[], windows: readonly RateWindow[], ticket: string, job: string): Promise<Acquired> {
     const now = this.now();
+    this.prune(now);
     const lane = this.lane(laneKey, now);
     const longest = Math.max(0, ...windows.map((w) => w.perMs));
     let chosen = -1;
     let windowWait = Number.POSITIVE_INFINITY;
     robots.forEach((key, i) => {
       const robot = this.robot(key);
+      robot.keepMs = longest;
       robot.slots = robot.slots.filter((s) => s.t > now - longest);
       const wait = Math.max(
         robot.blockedUntil - now,
@@ -191,8 +210,11 @@ export class MemoryWindowGate implements WindowGate {
       robot.slots = robot.slots.filter((x) => String(x.id) !== slot);
       return;
     }
+    const now = this.now();
     const s = robot.slots.find((x) => String(x.id) === slot);
-    if (s) s.t = Math.max(s.t, this.now());
+    if (s) s.t = Math.max(s.t, now);
+    // a robot without windows (a webhook) keeps nothing once its send is done
+    if (this.idle(robot, now)) this.robots.delete(robotKey);
   }
 
   async block(robotKey: string, ms: number): Promise<void> {
@@ -212,6 +234,11 @@ export class MemoryWindowGate implements WindowGate {
     if (!lane) return;
     for (const w of waiters) if (lane.waiting.get(w.ticket)?.job === w.job) lane.waiting.delete(w.ticket);
     this.tidy(laneKey);
+  }
+
+  /** Robots with state (slots in a window, a block): what this gate holds in memory. */
+  get robotCount(): number {
+    return this.robots.size;
   }
 
   async waiters(laneKey: string): Promise<Waiter[]> {

@@ -16,6 +16,7 @@ import { backoffMs } from './backoff.js';
 import { buildDigest, rateLimitHeader } from './digest.js';
 import type { JobResult, QueueJob } from './queue.js';
 import { RenderCache } from './render-cache.js';
+import { SharedMessages } from './shared-messages.js';
 import type { Waiter, WindowGate } from './window-gate.js';
 
 export interface WorkerDeps {
@@ -57,6 +58,7 @@ function targetsOf(sub: OpenSubscription): Target[] {
 export function createWorker(deps: WorkerDeps) {
   const { config, messages, subscriptions, adapters, gate, log, events } = deps;
   const renders = new RenderCache();
+  const shared = new SharedMessages((id) => messages.getMessage(id));
 
   /** Whoever is first in line on the lane gets its turn now. */
   const wakeNext = async (lane: string, self: string) => {
@@ -136,7 +138,7 @@ export function createWorker(deps: WorkerDeps) {
     const adapter = adapters.get(d.protocol);
     if (!adapter) return finish(d, 'failed', `no adapter for protocol ${d.protocol}`);
     const loaded = d;
-    const [sub, msg] = await Promise.all([subscriptions.open(d.subscriptionId), messages.getMessage(d.messageId).then((m) => m && messageOf(m, loaded))]);
+    const [sub, msg] = await Promise.all([subscriptions.open(d.subscriptionId), shared.get(d.messageId).then((m) => m && messageOf(m, loaded))]);
     if (!sub) return finish(d, 'failed', 'the subscription was deleted before delivery');
     if (!msg) return finish(d, 'failed', 'the message expired before delivery');
 
@@ -184,7 +186,7 @@ export function createWorker(deps: WorkerDeps) {
           r?.status === 'pending' && r.subscriptionId === leader.subscriptionId && !r.digest && !r.carries && r.partsDone === 0,
       );
       if (mates.length === 0) return undefined;
-      const texts = await Promise.all(mates.map((m) => messages.getMessage(m.messageId).then((x) => x && messageOf(x, m))));
+      const texts = await Promise.all(mates.map((m) => shared.get(m.messageId).then((x) => x && messageOf(x, m))));
       const items = [
         { delivery: leader, message: leaderMsg },
         ...mates.flatMap((m, i) => (texts[i] ? [{ delivery: m, message: texts[i]! }] : [])),

@@ -10,6 +10,12 @@
  * of it that is missing (ids are the entry's index, so nothing is created twice and no delivery
  * already under way is touched), queues them, and removes it. An Idempotency-Key retry of that
  * publish is answered with the first message, which is then complete.
+ *
+ * A store error after the first transaction (a locked or full disk, a Redis failover) does not fail
+ * the publish: the fan-out record already holds every delivery to create, so the message is durably
+ * accepted. The rest is written in the background (`complete`), retried with a doubling wait and a
+ * log line each time until it goes through, from the batch that failed on, creating only what is
+ * missing; a stop meanwhile leaves the record for the next start.
  */
 import type { DeliveryQueue } from '../delivery/queue.js';
 import type { Logger } from '../log.js';
@@ -38,7 +44,17 @@ export interface FanOutDeps {
   store: Store;
   messages: MessageRepo;
   queue: DeliveryQueue;
+  log?: Logger;
+  /** true once the process is stopping: a background completion stops retrying (the next start completes it) */
+  stopped?: () => boolean;
+  /** the first wait after a store error, doubling up to FAN_OUT_RETRY_MAX_MS (tests shorten it) */
+  retryMs?: number;
 }
+
+/** The first wait before writing the rest of a fan-out again after a store error; it doubles each time. */
+export const FAN_OUT_RETRY_MS = 250;
+/** ... up to this. */
+export const FAN_OUT_RETRY_MAX_MS = 30_000;
 
 function record(messageId: string, topic: string, createdAt: string, entry: FanOutEntry, index: number): DeliveryRecord {
   const [subscriptionId, protocol, status, variant, releaseAt, failure] = entry;
@@ -58,18 +74,46 @@ function record(messageId: string, topic: string, createdAt: string, entry: FanO
   };
 }
 
-/** Commits deliveries [from, to) of the entries (those not written yet), then queues the pending ones. */
-async function writeBatch(deps: FanOutDeps, fo: FanOutRecord, from: number, to: number, skipExisting: boolean): Promise<void> {
-  let batch: DeliveryRecord[] = [];
-  for (let i = from; i < to; i++) batch.push(record(fo.messageId, fo.topic, fo.createdAt, fo.entries[i]!, i));
+/**
+ * Commits deliveries [from, to) of the entries (with `skipExisting`, only those not written yet),
+ * then queues the pending ones. `requeue`: after an error in this process, a batch may have been
+ * committed but not queued: its pending deliveries that exist are queued again too (a queued or
+ * running delivery is not run twice for it).
+ */
+async function writeBatch(deps: FanOutDeps, fo: FanOutRecord, from: number, to: number, skipExisting: boolean, requeue = false): Promise<void> {
+  const all: DeliveryRecord[] = [];
+  for (let i = from; i < to; i++) all.push(record(fo.messageId, fo.topic, fo.createdAt, fo.entries[i]!, i));
+  let batch = all;
+  let queued = all;
   if (skipExisting) {
-    const found = await deps.store.getMany(batch.map((d) => `dlv:${d.id}`));
-    batch = batch.filter((_, k) => found[k] === undefined);
+    const found = await deps.store.getMany<DeliveryRecord>(all.map((d) => `dlv:${d.id}`));
+    batch = all.filter((_, k) => found[k] === undefined);
+    queued = requeue ? all.filter((_, k) => found[k] === undefined || found[k]!.status === 'pending') : batch;
   }
-  if (batch.length === 0) return;
-  await deps.store.batch(deps.messages.deliveryOps(batch));
+  if (batch.length > 0) await deps.store.batch(deps.messages.deliveryOps(batch));
   const runAt = Date.now();
-  await deps.queue.enqueue(batch.filter((d) => d.status === 'pending').map((d) => ({ id: d.id, runAt })));
+  await deps.queue.enqueue(queued.filter((d) => d.status === 'pending').map((d) => ({ id: d.id, runAt })));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+
+/** Writes the rest of a fan-out from batch `from` on, retrying after each store error, then removes its record. */
+async function complete(deps: FanOutDeps, fo: FanOutRecord, from: number): Promise<void> {
+  const n = fo.entries.length;
+  let wait = deps.retryMs ?? FAN_OUT_RETRY_MS;
+  for (let attempt = 1; ; attempt++) {
+    await sleep(wait);
+    if (deps.stopped?.()) return;
+    try {
+      for (; from < n; from += FAN_OUT_BATCH) await writeBatch(deps, fo, from, Math.min(n, from + FAN_OUT_BATCH), true, true);
+      await finish(deps.store, fo.messageId);
+      deps.log?.info('completed a fan-out after a store error', { messageId: fo.messageId, deliveries: n, attempts: attempt });
+      return;
+    } catch (err) {
+      wait = Math.min(wait * 2, FAN_OUT_RETRY_MAX_MS);
+      deps.log?.warn('a fan-out could not be completed yet; retrying', { messageId: fo.messageId, written: from, deliveries: n, attempt, retryInMs: wait, err });
+    }
+  }
 }
 
 /** Writes the message and all its deliveries durably; resolves when every one is committed and queued. */
@@ -87,10 +131,15 @@ export async function fanOut(deps: FanOutDeps, msg: MessageRecord, entries: FanO
     { op: 'set', key: fanOutKey(msg.id), value: fo },
     { op: 'sadd', set: FANOUTS, member: msg.id },
   ]);
-  for (let from = 0; from < entries.length; from += FAN_OUT_BATCH) {
-    await writeBatch(deps, fo, from, Math.min(entries.length, from + FAN_OUT_BATCH), false);
+  let from = 0;
+  try {
+    for (; from < entries.length; from += FAN_OUT_BATCH) await writeBatch(deps, fo, from, Math.min(entries.length, from + FAN_OUT_BATCH), false);
+    await finish(deps.store, msg.id);
+  } catch (err) {
+    // the record is durable: the publish stands, and the rest is written in the background
+    deps.log?.warn('a store error cut a fan-out short; writing the rest in the background', { messageId: msg.id, written: from, deliveries: entries.length, err });
+    if (!deps.stopped?.()) void complete(deps, fo, from);
   }
-  await finish(deps.store, msg.id);
 }
 
 const finish = (store: Store, messageId: string) =>

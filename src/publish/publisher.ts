@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.js';
 import type { Enlisted, PublishOrder } from '../delivery/publish-order.js';
 import type { DeliveryQueue } from '../delivery/queue.js';
 import { Errors, HeraldError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { newId } from '../store/ids.js';
 import type { MessageRecord, MessageRepo } from '../store/messages.js';
 import type { Store } from '../store/store.js';
@@ -32,6 +33,9 @@ export interface PublisherDeps {
   events: EventEmitter;
   /** Redis mode: message ids and order lines shared by every instance (src/delivery/publish-order.ts) */
   order?: PublishOrder;
+  log?: Logger;
+  /** true once the process stops: a fan-out cut short by a store error is then left to the next start */
+  stopped?: () => boolean;
 }
 
 interface Rendered {
@@ -150,7 +154,7 @@ export function createPublisher(deps: PublisherDeps) {
         ...(draft.actions?.length ? { actions: draft.actions } : {}),
       };
       if (plan.variants.length > 1) msg.variants = plan.variants.slice(1).map((v, i) => variantRecord(v, rendered[i + 1]!.bodies));
-      await fanOut({ store, messages, queue }, msg, entries);
+      await fanOut({ store, messages, queue, log: deps.log, stopped: deps.stopped }, msg, entries);
       deps.events.emit('published', { topic, source: draft.source, deliveries: entries.length });
       return { messageId, deliveries: entries.length };
     } catch (err) {

@@ -210,7 +210,8 @@ export class MessageRepo {
       ops.push({ op: 'set', key: `dlv:${d.id}`, value: d }, { op: 'sadd', set: 'pending', member: d.id });
       ops.push({ op: 'zrem', set: FAILED_INDEX, member: d.id });
     } else {
-      ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs });
+      // final: read again only when someone looks at the records (not kept in the read cache)
+      ops.push({ op: 'set', key: `dlv:${d.id}`, value: d, ttlMs: this.retentionMs, cold: true });
       ops.push({ op: 'srem', set: 'pending', member: d.id });
       ops.push(
         d.status === 'failed'

@@ -9,7 +9,8 @@
  * (group commit), which is what makes durable publishes cheap; a group is cut after
  * GROUP_MAX_OPS ops (never inside one batch) and the next one runs after the event loop has had
  * a turn, so no transaction holds the process for long. Reads are answered from a bounded cache
- * of recent rows, else one statement. WAL + synchronous=NORMAL survives kill -9.
+ * of recent rows (./recent-values.ts; a `cold` write is not kept), else one statement. WAL +
+ * synchronous=NORMAL survives kill -9.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ const RECENT_VALUES_MAX_CHARS = 8_000_000;
 const GROUP_MAX_OPS = 5_000;
 /** Keys per read statement. */
 const READ_CHUNK = 5_000;
+/** A read of more keys than this is a scan (a listing, a topic's subscriptions): what it reads is not kept. */
+const SCAN_READ_KEYS = 64;
 /** Expired rows dropped per transaction by the sweep. */
 const SWEEP_BATCH = 500;
 const PURGE_ATTEMPTS = 10;
@@ -83,8 +86,17 @@ export class SqliteStore implements Store {
     this.guardRead = this.db.prepare('SELECT value FROM keyv WHERE key = ?');
   }
 
+  /** One key: the recent values, else one indexed read (no JSON key list, no row objects). */
   async get<T>(key: string): Promise<T | undefined> {
-    return (await this.getMany<T>([key]))[0];
+    const now = Date.now();
+    const cached = this.recent.get(key);
+    const hit = cached === undefined ? undefined : liveValue(cached, now);
+    if (hit) return hit.value as T;
+    const row = (this.sql.getOne.get(key) as [string] | undefined)?.[0];
+    if (row === undefined) return undefined;
+    const live = liveValue(row, now);
+    if (live) this.recent.admit(key, row);
+    return live?.value as T | undefined;
   }
 
   /** Answers from the recent values where it can, reads the rest in one statement per 5,000 keys. */
@@ -107,7 +119,7 @@ export class SqliteStore implements Store {
       for (const j of chunk) {
         const row = found.get(keys[j]!);
         const live = row === undefined ? undefined : liveValue(row, now);
-        if (live) this.recent.set(keys[j]!, row!);
+        if (live && keys.length <= SCAN_READ_KEYS) this.recent.admit(keys[j]!, row!);
         out[j] = live?.value as T | undefined;
       }
     }
@@ -270,9 +282,16 @@ export class SqliteStore implements Store {
     }
     const upserts: [string, string][] = [];
     const deletes: string[] = [];
+    /** rows kept in the read cache once committed; a cold row's older copy leaves it */
+    const warm: [string, string][] = [];
+    const cold: string[] = [];
     for (const op of kv.values()) {
-      if (op.op === 'set') upserts.push([op.key, serialize(op.value, op.ttlMs)]);
-      else if (op.op === 'del') deletes.push(op.key);
+      if (op.op === 'set') {
+        const row: [string, string] = [op.key, serialize(op.value, op.ttlMs)];
+        upserts.push(row);
+        if (op.cold) cold.push(op.key);
+        else warm.push(row);
+      } else if (op.op === 'del') deletes.push(op.key);
     }
     const adds: [string, string][] = [];
     const rems: [string, string][] = [];
@@ -308,8 +327,9 @@ export class SqliteStore implements Store {
       throw this.health.failed(err, bytes) ?? err;
     }
     this.health.succeeded(bytes);
-    for (const [key, row] of upserts) this.recent.set(key, row);
+    for (const [key, row] of warm) this.recent.set(key, row);
     for (const key of deletes) this.recent.delete(key);
+    for (const key of cold) this.recent.delete(key);
     return 'applied';
   }
 
@@ -367,6 +387,8 @@ export class SqliteStore implements Store {
 function prepare(db: Db) {
   return {
     getMany: db.prepare('SELECT key, value FROM keyv WHERE key IN (SELECT value FROM json_each(?))'),
+    // raw: an array, not a row object (libsql's get ignores pluck)
+    getOne: db.prepare('SELECT value FROM keyv WHERE key = ?').raw(),
     upsert: db.prepare(
       `INSERT INTO keyv(key, value) SELECT value->>0, value->>1 FROM json_each(?)
        WHERE true ON CONFLICT(key) DO UPDATE SET value = excluded.value`,

@@ -4,7 +4,8 @@
  * many instances).
  */
 export type WriteOp =
-  | { op: 'set'; key: string; value: unknown; ttlMs?: number }
+  /** `cold`: seldom read again soon (a delivery's final record): the embedded store does not keep it in its read cache */
+  | { op: 'set'; key: string; value: unknown; ttlMs?: number; cold?: boolean }
   | { op: 'del'; key: string }
   | { op: 'sadd'; set: string; member: string }
   | { op: 'srem'; set: string; member: string }

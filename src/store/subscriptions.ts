@@ -43,6 +43,9 @@ export interface SubscriptionRecord {
   createdAt: string;
 }
 
+/** Subscription records read at a time for a publish's list of targets. */
+const REF_CHUNK = 1_000;
+
 /** A subscription as a publish sees it: id, protocol and what routes to it (filter, quiet hours, mute). */
 export type SubscriptionRef = RoutingRef;
 
@@ -112,12 +115,23 @@ export class SubscriptionRepo {
   targetsOf(topic: string): Promise<SubscriptionRef[]> {
     const cached = this.cacheLists && this.byTopic.get(topic);
     if (cached) return cached;
-    const load = this.listByTopic(topic).then((subs) => subs.map(refOf));
+    const load = this.refsOf(topic);
     if (this.cacheLists) {
       this.byTopic.set(topic, load);
       load.catch(() => this.byTopic.delete(topic));
     }
     return load;
+  }
+
+  /** Reads the records a chunk at a time, so only one chunk of whole records is in memory at once. */
+  private async refsOf(topic: string): Promise<SubscriptionRef[]> {
+    const ids = await this.store.smembers(`topic-subs:${topic}`);
+    const refs: SubscriptionRef[] = [];
+    for (let i = 0; i < ids.length; i += REF_CHUNK) {
+      const recs = await this.store.getMany<SubscriptionRecord>(ids.slice(i, i + REF_CHUNK).map((id) => `sub:${id}`));
+      for (const rec of recs) if (rec) refs.push(refOf(rec));
+    }
+    return refs;
   }
 
   countByTopic(topic: string): Promise<number> {

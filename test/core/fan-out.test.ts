@@ -7,6 +7,8 @@
  * delivers all of them after a restart.
  */
 import { rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import winston from 'winston';
 import { afterEach, expect, it } from 'vitest';
 import type { QueueJob } from '../../src/delivery/queue.js';
 import { createLogger } from '../../src/log.js';
@@ -79,7 +81,8 @@ it('completes a fan-out cut short after two batches, once, at the next start', a
     batch: (ops: WriteOp[]) => (++commits > 3 ? Promise.reject(new Error('killed')) : first.batch(ops)),
   });
   const before = recordingQueue();
-  await expect(fanOut({ store: dying, messages: new MessageRepo(dying, 86_400_000), queue: before.queue }, message('mbig2'), entries())).rejects.toThrow('killed');
+  // the record is durable, so the publish stands; the process is stopping, so nothing retries here
+  await fanOut({ store: dying, messages: new MessageRepo(dying, 86_400_000), queue: before.queue, stopped: () => true }, message('mbig2'), entries());
   expect(before.jobs.length).toBeGreaterThan(0);
   // one delivery of the first batch was already delivered before the crash
   const doneId = deliveryId('mbig2', 3);
@@ -109,6 +112,54 @@ it('completes a fan-out cut short after two batches, once, at the next start', a
     expect(after.jobs.map((j) => j.id)).toEqual(resumed);
   } finally {
     await store.close();
+  }
+});
+
+it('a store error in the middle of a fan-out: the running process writes the rest itself, each delivery once', async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const real = new SqliteStore(dir);
+  // the third batch's transaction fails twice (a locked or full disk), then the store recovers
+  let commits = 0;
+  let failures = 0;
+  const writes = new Map<string, number>();
+  const flaky: Store = Object.assign(Object.create(real) as Store, {
+    batch: (ops: WriteOp[]) => {
+      commits += 1;
+      if (commits >= 4 && failures < 2) {
+        failures += 1;
+        return Promise.reject(new Error('SQLITE_BUSY: database is locked'));
+      }
+      for (const op of ops) if (op.op === 'set' && op.key.startsWith('dlv:')) writes.set(op.key, (writes.get(op.key) ?? 0) + 1);
+      return real.batch(ops);
+    },
+  });
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(String(chunk)).message);
+      done();
+    },
+  });
+  const log = createLogger({ level: 'info', format: 'json' }, [new winston.transports.Stream({ stream: sink })]);
+  const { jobs, queue } = recordingQueue();
+  try {
+    await fanOut({ store: flaky, messages: new MessageRepo(flaky, 86_400_000), queue, log, retryMs: 20 }, message('mbig3'), entries());
+    await waitFor('the fan-out completed', async () => (await real.smembers('fanouts')).length === 0, 10_000);
+    expect(failures).toBe(2);
+    const all = await real.getMany<{ subscriptionId: string }>(Array.from({ length: N }, (_, i) => `dlv:${deliveryId('mbig3', i)}`));
+    expect(all.every((d, i) => d?.subscriptionId === `s${i}`)).toBe(true);
+    expect(writes.size).toBe(N);
+    expect([...writes.values()].every((n) => n === 1)).toBe(true); // none created twice
+    const pending = N - Math.floor(N / 10);
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(pending);
+    expect(jobs).toHaveLength(pending);
+    expect(await real.get('fanout:mbig3')).toBeUndefined();
+    expect(lines).toContain('a store error cut a fan-out short; writing the rest in the background');
+    expect(lines).toContain('a fan-out could not be completed yet; retrying');
+    expect(lines).toContain('completed a fan-out after a store error');
+  } finally {
+    await real.close();
   }
 });
 

@@ -131,3 +131,39 @@ describe('MemoryWindowGate', () => {
     expect((await one(gate, 'r', [], 'a')).ok).toBe(true);
   });
 });
+
+describe('MemoryWindowGate memory', () => {
+  it('keeps nothing for a robot without windows once its send is done (100,000 webhooks leave no state)', async () => {
+    const gate = new MemoryWindowGate(() => 1_000);
+    for (let i = 0; i < 100; i++) {
+      const got = await one(gate, `hook${i}`, [], `t${i}`);
+      if (!got.ok) throw new Error('a robot without windows waited');
+      expect(gate.robotCount).toBe(1);
+      await gate.settle(`hook${i}`, `hook${i}`, got.slot, true);
+    }
+    expect(gate.robotCount).toBe(0);
+  });
+
+  it('forgets a windowed robot once its window has passed, and keeps a blocked one until its block ends', async () => {
+    let now = 1_000_000;
+    const gate = new MemoryWindowGate(() => now);
+    const windows = [{ max: 20, perMs: 60_000 }];
+    const pass = async (lane: string, w: { max: number; perMs: number }[], ticket: string) => {
+      const got = await one(gate, lane, w, ticket);
+      if (!got.ok) throw new Error('no slot');
+      await gate.settle(lane, lane, got.slot, true);
+    };
+    await pass('robot', windows, 't0');
+    await gate.block('blocked', 120_000);
+    expect(gate.robotCount).toBe(2);
+    now += 30_000;
+    await pass('hook', [], 't1'); // any acquire prunes, at most every ROBOT_PRUNE_MS
+    expect(gate.robotCount).toBe(2); // its slot is still in the window
+    now += 31_000;
+    await pass('hook', [], 't2');
+    expect(gate.robotCount).toBe(1); // only the blocked robot
+    now += 60_000;
+    await pass('hook', [], 't3');
+    expect(gate.robotCount).toBe(0);
+  });
+});
