@@ -1,7 +1,8 @@
 /**
  * Redis refusing writes, for real, on a Redis of this test's own (so no other test's Redis is
- * touched): `maxmemory 1` with `noeviction` makes it refuse every write with OOM, and a snapshot that
- * cannot be written (its directory is gone) with MISCONF, while reads and PING still answer. Then
+ * touched): `maxmemory 1` with `noeviction` makes it refuse every write with OOM, turning it into a
+ * replica (of a copy of itself, so no data changes) with READONLY, and a snapshot that cannot be
+ * written (its directory is gone) with MISCONF, while reads still answer. Then
  * /readyz fails, writes answer 503 `unavailable` and change nothing; once Redis takes writes again,
  * Herald is ready again by itself.
  */
@@ -30,27 +31,36 @@ const skip = missing('redis-server', hasRedisServer, 'apt-get install redis-serv
 
 describe.skipIf(skip)('Redis refusing writes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'herald-redis-full-'));
-  let server: ChildProcess;
+  const otherDir = mkdtempSync(join(tmpdir(), 'herald-redis-full-'));
+  const servers: ChildProcess[] = [];
+  const clients: Redis[] = [];
+  let port: number;
   let redis: Redis;
   let h: TestHerald;
 
-  beforeAll(async () => {
-    const port = await freePort();
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'], {
-      stdio: 'ignore',
-    });
+  /** A Redis of this test's own, and a client of it. */
+  async function redisServer(at: string): Promise<{ port: number; client: Redis }> {
+    const p = await freePort();
+    servers.push(spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', at, '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' }));
     // commands wait in the offline queue until the server listens
-    redis = new Redis(port, '127.0.0.1', { retryStrategy: () => 50 });
-    redis.on('error', () => {});
-    await redis.ping();
+    const client = new Redis(p, '127.0.0.1', { retryStrategy: () => 50 });
+    client.on('error', () => {});
+    clients.push(client);
+    await client.ping();
+    return { port: p, client };
+  }
+
+  beforeAll(async () => {
+    ({ port, client: redis } = await redisServer(dir));
     h = await startTestHerald({ env: redisEnv(`redis://127.0.0.1:${port}`) });
   }, 30_000);
   afterAll(async () => {
     await redis?.config('SET', 'maxmemory', '0').catch(() => {});
+    await redis?.call('REPLICAOF', 'NO', 'ONE').catch(() => {});
     await h?.stop();
-    redis?.disconnect();
-    server?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    for (const c of clients) c.disconnect();
+    for (const s of servers) s.kill('SIGKILL');
+    for (const d of [dir, otherDir]) rmSync(d, { recursive: true, force: true });
   }, 30_000);
 
   it('fails /readyz, refuses writes with 503 unavailable, changes nothing, and recovers', async () => {
@@ -92,6 +102,31 @@ describe.skipIf(skip)('Redis refusing writes', () => {
     await redis.config('SET', 'maxmemory', '0');
     await waitFor('ready again', async () => (await h.api('GET', '/readyz', undefined, { token: null })).status === 200);
     expect((await h.api('POST', '/v1/topics', { name: 'late' })).status).toBe(201);
+  }, 60_000);
+
+  it('does the same while it is a replica (READONLY)', async () => {
+    expect((await h.api('GET', '/readyz', undefined, { token: null })).status).toBe(200);
+    // a copy of it, promoted; then it follows the copy: the same data, read-only
+    const copy = await redisServer(otherDir);
+    await copy.client.call('REPLICAOF', '127.0.0.1', String(port));
+    await waitFor('the copy in sync', async () => Number(await redis.call('WAIT', '1', '1000')) === 1);
+    await copy.client.call('REPLICAOF', 'NO', 'ONE');
+    await redis.call('REPLICAOF', '127.0.0.1', String(copy.port));
+    await waitFor('following the copy', async () => /master_link_status:up/.test(await redis.info('replication')));
+
+    const ready = await waitFor('not ready', async () => {
+      const r = await h.api('GET', '/readyz', undefined, { token: null });
+      return r.status !== 200 && r;
+    });
+    expect(ready.body.checks.store).toMatch(/READONLY/);
+    const topics = (await h.api('GET', '/v1/topics')).body;
+    const r = await h.api('POST', '/v1/topics', { name: 'replica' });
+    expect([r.status, r.body.error.code]).toEqual([503, 'unavailable']);
+    expect((await h.api('GET', '/v1/topics')).body).toEqual(topics);
+
+    await redis.call('REPLICAOF', 'NO', 'ONE');
+    await waitFor('ready again', async () => (await h.api('GET', '/readyz', undefined, { token: null })).status === 200);
+    expect((await h.api('POST', '/v1/topics', { name: 'replica' })).status).toBe(201);
   }, 60_000);
 
   it('does the same while a failed snapshot stops writes (MISCONF)', async () => {
