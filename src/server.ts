@@ -10,7 +10,7 @@ import type { Herald } from './context.js';
 import { createHttpClient } from './delivery/http-client.js';
 import { EmbeddedQueue } from './delivery/queue.js';
 import { LANE_MARGIN_MS, MemoryWindowGate } from './delivery/window-gate.js';
-import { createWorker } from './delivery/worker.js';
+import { createWorker, HAND_OFF_STEPS } from './delivery/worker.js';
 import { createApp } from './http/app.js';
 import { createPublishLimiter, usePublishLimiter } from './http/rate-limit.js';
 import { CardRegistry } from './alerts/cards.js';
@@ -217,6 +217,9 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     log,
     events,
     cards: new CardRegistry(store),
+    // Redis mode: the next delivery of a busy robot is picked up without a queue round trip
+    handOff: redis ? HAND_OFF_STEPS : 0,
+    stopping: () => herald.state.shuttingDown,
   });
   // a large publish cut short by a crash: create the rest of its deliveries (src/publish/fan-out.ts)
   await resumeFanOuts({ store, messages, queue, log });

@@ -33,10 +33,11 @@ const OLDER = `local function olderIn(set, ticket)
 end`;
 
 /**
- * KEYS: lane, waiters, full, seq, line, carried, then slots_i, blocked_i per robot.
+ * KEYS: lane, waiters, full, seq, line, left, then slots_i, blocked_i per robot.
  * ARGV: ticket, job, graceMs, recheckMs, leaseMs, keepMs, lineGraceMs (0: no order line), nWindows, max1, perMs1, ...
- * Returns {1, slotId, robotIndex(0-based), waitedForWindow}, {0, waitMs}, or {2, 0} for a ticket
- * a digest carries now (its step began before the fold; it must not take a place again). Mirrors
+ * Returns {1, slotId, robotIndex(0-based), waitedForWindow}, {0, waitMs}, or {2, msLeft} for a
+ * ticket that left its line a moment ago (it ended, or a digest carries it) while this step of it
+ * ran: it must not take a place again. Mirrors
  * MemoryWindowGate.acquire, and also makes a ticket wait behind an older one in its subscription's
  * order line (enlisted at publish, perhaps not at the gate yet).
  */
@@ -44,14 +45,15 @@ export const ACQUIRE = `${NOW}
 ${TICKET}
 ${KEEP_PLACE}
 ${OLDER}
-local lane, waiters, full, seq, line, carried = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local lane, waiters, full, seq, line, left = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local ticket, job = ARGV[1], ARGV[2]
 local grace, recheck, lease, keep, lineGrace = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local nw = tonumber(ARGV[8])
 local member = ticket .. ' ' .. job
 local useLine = lineGrace > 0
-redis.call('ZREMRANGEBYSCORE', carried, '-inf', '(' .. now)
-if redis.call('ZSCORE', carried, member) then return {2, 0} end
+redis.call('ZREMRANGEBYSCORE', left, '-inf', '(' .. now)
+local gone = tonumber(redis.call('ZSCORE', left, member))
+if gone then return {2, gone - now + 1} end
 redis.call('ZREMRANGEBYSCORE', waiters, '-inf', '(' .. now)
 if useLine then redis.call('ZREMRANGEBYSCORE', line, '-inf', '(' .. now) end
 local longest = 0
@@ -135,22 +137,22 @@ if KEYS[2] then keepPlace(KEYS[2], ARGV[1], now + ms + tonumber(ARGV[5]), keep) 
 return 0`;
 
 /**
- * KEYS: waiters, full, carried, then each member's order line (or the waiters key: none).
- * ARGV: carriedMs (0: not carried), keepMs, then the members. Takes tickets out of line; carried
- * ones (folded into a digest) are refused a place for carriedMs more.
+ * KEYS: waiters, full, left, then each member's order line (or the waiters key: none).
+ * ARGV: leftMs, keepMs, then the members. Takes tickets out of line, and refuses them a place for
+ * leftMs more (a step of theirs that began before may still be running).
  */
 export const LEAVE = `${NOW}
 ${EXTEND}
-local waiters, full, carried = KEYS[1], KEYS[2], KEYS[3]
-local carriedMs, keep = tonumber(ARGV[1]), tonumber(ARGV[2])
+local waiters, full, left = KEYS[1], KEYS[2], KEYS[3]
+local leftMs, keep = tonumber(ARGV[1]), tonumber(ARGV[2])
 for i = 3, #ARGV do
   local m = ARGV[i]
   redis.call('ZREM', waiters, m)
   redis.call('SREM', full, m)
   redis.call('ZREM', KEYS[i + 1], m)
-  if carriedMs > 0 then redis.call('ZADD', carried, now + carriedMs, m) end
+  redis.call('ZADD', left, now + leftMs, m)
 end
-if carriedMs > 0 then extend(carried, carriedMs + keep) end
+extend(left, leftMs + keep)
 return 0`;
 
 /** KEYS: waiters, then order lines. Drops lapsed claims, returns the members left in all of them. */

@@ -71,14 +71,14 @@ export class RedisWindowGate implements WindowGate {
       `${l}:seq`,
       // without an order line the script leaves this key alone
       line ? lineKey(this.prefix, line) : `${l}:waiters`,
-      `${l}:carried`,
+      `${l}:left`,
       ...robots.flatMap((r) => [`${this.base(r)}:slots`, `${this.base(r)}:blocked`]),
     ];
     const args = [ticket, job, WAITER_GRACE_MS, RECHECK_MS, this.leaseMs, IDLE_KEEP_MS, line ? LINE_GRACE_MS : 0, windows.length, ...windows.flatMap((w) => [w.max, w.perMs])];
     // no numberOfKeys in the definition: the key count goes first (the pool decides it)
     const [ok, value, robot, full] = await bounded(this.redis.heraldLaneAcquire(keys.length, ...keys, ...args));
     if (ok === 1) return { ok: true, slot: String(value), robot: Number(robot), waitedForWindow: Number(full) === 1 };
-    return ok === 2 ? { ok: false, waitMs: 0, carried: true } : { ok: false, waitMs: Number(value) };
+    return ok === 2 ? { ok: false, waitMs: Number(value), left: true } : { ok: false, waitMs: Number(value) };
   }
 
   /**
@@ -99,12 +99,12 @@ export class RedisWindowGate implements WindowGate {
     await bounded(this.redis.heraldLaneHold(keys.length, ...keys, memberOf(waiter), Math.ceil(ms), WAITER_GRACE_MS, IDLE_KEEP_MS, LINE_GRACE_MS));
   }
 
-  async leave(lane: string, waiters: readonly Waiter[], carried = false): Promise<void> {
+  /** Marks the tickets as left for WAITER_GRACE_MS: a step of theirs still running gets no place back. */
+  async leave(lane: string, waiters: readonly Waiter[]): Promise<void> {
     if (waiters.length === 0) return;
     const l = this.base(lane);
-    const keys = [`${l}:waiters`, `${l}:full`, `${l}:carried`, ...waiters.map((w) => (w.line ? lineKey(this.prefix, w.line) : `${l}:waiters`))];
-    const carriedMs = carried ? WAITER_GRACE_MS : 0;
-    await bounded(this.redis.heraldLaneLeave(keys.length, ...keys, carriedMs, IDLE_KEEP_MS, ...waiters.map(memberOf)));
+    const keys = [`${l}:waiters`, `${l}:full`, `${l}:left`, ...waiters.map((w) => (w.line ? lineKey(this.prefix, w.line) : `${l}:waiters`))];
+    await bounded(this.redis.heraldLaneLeave(keys.length, ...keys, WAITER_GRACE_MS, IDLE_KEEP_MS, ...waiters.map(memberOf)));
   }
 
   async waiters(lane: string, line?: string): Promise<Waiter[]> {

@@ -34,8 +34,11 @@ export type Acquired =
   | {
       ok: false;
       waitMs: number;
-      /** a digest carries this ticket now: its step must end, not wait (./redis-window-gate.ts) */
-      carried?: boolean;
+      /**
+       * the ticket left its line a moment ago (it ended, or a digest carries it) while this step
+       * ran: look at the record before waiting (./redis-window-gate.ts)
+       */
+      left?: boolean;
     };
 
 /** A ticket in line for a lane, and the queue job to wake when its turn comes. */
@@ -63,8 +66,8 @@ export interface WindowGate {
   block(robot: string, ms: number): Promise<void>;
   /** Keeps a ticket's place in line for ms (a retry after a failed send): younger tickets stay behind it. */
   hold(lane: string, waiter: Waiter, ms: number): Promise<void>;
-  /** Takes tickets out of line (finished, or with `carried`, folded into a digest). */
-  leave(lane: string, waiters: readonly Waiter[], carried?: boolean): Promise<void>;
+  /** Takes tickets out of line (finished, or carried by a digest). */
+  leave(lane: string, waiters: readonly Waiter[]): Promise<void>;
   /** Everyone in line, oldest ticket first; with `line`, also who stands in that order line. */
   waiters(lane: string, line?: string): Promise<Waiter[]>;
   close?(): Promise<void>;

@@ -36,6 +36,14 @@ export interface WorkerDeps {
   events: EventEmitter;
   /** alert cards to edit in place instead of posting the next state anew (src/alerts/cards.ts) */
   cards?: CardRegistry;
+  /**
+   * Redis mode: a step that ends runs the next in its line itself, up to this many in a row
+   * (HAND_OFF_MS at most), instead of waking its queue job: no queue round trip between two sends
+   * of a busy robot. 0 or unset: wake only.
+   */
+  handOff?: number;
+  /** true once the process is shutting down (no hand-off then) */
+  stopping?: () => boolean;
 }
 
 /** Waits shorter than this are kept in memory only (a restart runs the delivery at once, and the gate makes it wait again). */
@@ -46,6 +54,10 @@ const MAX_THROTTLED_MS = 24 * 3_600_000;
 const DEFAULT_BLOCK_MS = 60_000;
 /** ... and at least this long, whatever it says (no tight loop of refused sends). */
 const MIN_BLOCK_MS = 1_000;
+/** A chain of hand-offs (WorkerDeps.handOff) starts no new step after this long... */
+const HAND_OFF_MS = 2_000;
+/** ... nor after this many steps (Redis mode's WorkerDeps.handOff). */
+export const HAND_OFF_STEPS = 100;
 
 type Sent = { outcome: Outcome; ms: number } | { error: Error };
 
@@ -64,6 +76,24 @@ export function createWorker(deps: WorkerDeps) {
   const wakeNext = async (lane: string, self: string) => {
     const next = (await gate.waiters(lane)).find((w) => w.job !== self);
     if (next) await deps.wake(next.job);
+  };
+
+  /**
+   * A step that ended hands the lane on: it runs the next in line (on the lane, or enlisted in its
+   * subscription's line and not at the gate yet) itself while the chain is young, else wakes it.
+   * The next one's own job, if it runs meanwhile, meets the gate or a finished record: nothing twice.
+   */
+  const handOn = async (lane: string, line: string, self: string, chain: Chain) => {
+    chain.handed = true;
+    const young = (deps.handOff ?? 0) > chain.depth && Date.now() - chain.since < HAND_OFF_MS && !deps.stopping?.();
+    if (!young) return wakeNext(lane, self);
+    const next = (await gate.waiters(lane, line)).find((w) => w.job !== self);
+    if (!next) return;
+    const step: Chain = { depth: chain.depth + 1, since: chain.since };
+    const result = await deliver(next.job, step);
+    // its own job runs now: to wait its turn again, or to find it done and leave the queue
+    await deps.wake(next.job);
+    if ('done' in result && !step.handed) await wakeNext(lane, next.job); // it ended without its turn (a digest carried it, say)
   };
 
   const finish = async (d: DeliveryRecord, status: 'delivered' | 'failed', error?: string, code?: string | number) => {
@@ -125,7 +155,9 @@ export function createWorker(deps: WorkerDeps) {
     return { done: true };
   };
 
-  return async function deliver(id: string): Promise<JobResult> {
+  return deliver;
+
+  async function deliver(id: string, chain: Chain = { depth: 0, since: Date.now() }): Promise<JobResult> {
     let d = await messages.getDelivery(id);
     if (d?.status !== 'pending') return { done: true };
     /** the digest its record names at load (one whose record is gone is ignored below) */
@@ -161,12 +193,28 @@ export function createWorker(deps: WorkerDeps) {
     // the config always holds a section per adapter: its defaults are merged in at load
     const windows = config.platforms[d.protocol]!.rateLimits;
 
-    /** Leaves the lane to the next in line, then records the end. */
+    /**
+     * The lane of a send that succeeded frees only once its record says so: a second runner of the
+     * same delivery (a hand-off, a job taken over) that gets the lane then sees it sent.
+     */
+    let unsettled: (() => Promise<void>) | undefined;
+    const release = async () => {
+      const settle = unsettled;
+      unsettled = undefined;
+      await settle?.();
+    };
+
+    /** Records the end, then leaves the lane to the next in line. */
     const end = async (status: 'delivered' | 'failed', error?: string, code?: string | number) => {
-      const result = await finish(d!, status, error, code);
+      let result: JobResult;
+      try {
+        result = await finish(d!, status, error, code);
+      } finally {
+        await release();
+      }
       if (d!.carries) await settleCarried(d!);
       await gate.leave(lane, [me]);
-      await wakeNext(lane, d!.id);
+      await handOn(lane, me.line!, d!.id, chain);
       return result;
     };
 
@@ -200,7 +248,7 @@ export function createWorker(deps: WorkerDeps) {
       const folded = items.map((i) => ({ ticket: i.delivery.ticket ?? i.delivery.id, job: i.delivery.id, line: leader.subscriptionId }));
       // the digest takes the oldest carried one's place before the lane frees
       await gate.hold(lane, { ticket: digest.delivery.ticket!, job: digest.delivery.id, line: leader.subscriptionId }, 0);
-      await gate.leave(lane, folded, true);
+      await gate.leave(lane, folded);
       for (const i of items) renders.delete(i.delivery.id);
       log.info('robot at its rate limit: waiting messages go out as one digest', {
         subscriptionId: leader.subscriptionId,
@@ -215,7 +263,12 @@ export function createWorker(deps: WorkerDeps) {
 
     while (d.partsDone < parts.length) {
       const got = await gate.acquire(lane, robots, windows, me.ticket, me.job, me.line);
-      if (!got.ok && got.carried) return { done: true }; // folded into a digest while this step ran
+      // it left its line a moment ago (it ended, or a digest carries it) while this step ran
+      if (!got.ok && got.left) {
+        const now = await messages.getDelivery(id);
+        if (now?.status !== 'pending' || (now.digest !== undefined && now.digest !== carriedBy)) return { done: true };
+        return later(d, got.waitMs, false); // sent again (a replay): once the mark has lapsed
+      }
       if (!got.ok) {
         events.emit('wait', { protocol: d.protocol, ms: got.waitMs });
         return later(d, got.waitMs, false);
@@ -230,8 +283,12 @@ export function createWorker(deps: WorkerDeps) {
       const nowCarried = fresh?.digest !== undefined && fresh.digest !== carriedBy;
       if (fresh?.status !== 'pending' || fresh.partsDone !== d.partsDone || nowCarried) {
         await gate.settle(lane, robot, got.slot, false);
+        if (fresh?.status !== 'pending' || nowCarried) {
+          await gate.leave(lane, [me]); // the place this step just took in its line
+          await wakeNext(lane, id);
+          return { done: true };
+        }
         await wakeNext(lane, id);
-        if (fresh?.status !== 'pending' || nowCarried) return { done: true };
         d = { ...fresh, parts: parts.length };
         continue;
       }
@@ -248,7 +305,8 @@ export function createWorker(deps: WorkerDeps) {
       if ('outcome' in sent && !sent.outcome.ok && sent.outcome.kind === 'rate-limited') {
         await gate.block(robot, Math.max(MIN_BLOCK_MS, sent.outcome.retryAfterMs ?? DEFAULT_BLOCK_MS));
       }
-      await gate.settle(lane, robot, got.slot, true);
+      if ('outcome' in sent && sent.outcome.ok) unsettled = () => gate.settle(lane, robot, got.slot, true);
+      else await gate.settle(lane, robot, got.slot, true);
 
       d.attempts += 1;
       const part = parts.length > 1 ? d.partsDone + 1 : undefined;
@@ -271,7 +329,13 @@ export function createWorker(deps: WorkerDeps) {
         if (d.partsDone === 0 && outcome.platformMessageId) d.platformMessageId = outcome.platformMessageId;
         if (edit) d.editedMessageId = edit.platformMessageId;
         d.partsDone += 1;
-        if (d.partsDone < parts.length) await messages.saveDelivery(d);
+        if (d.partsDone < parts.length) {
+          try {
+            await messages.saveDelivery(d);
+          } finally {
+            await release();
+          }
+        }
         continue;
       }
       d.lastError = outcome.message;
@@ -309,7 +373,15 @@ export function createWorker(deps: WorkerDeps) {
       await gate.hold(lane, me, wait);
       return later(r, wait);
     }
-  };
+  }
+}
+
+/** Where a step stands in a chain of hand-offs: how many steps ran before it, since when. */
+interface Chain {
+  depth: number;
+  since: number;
+  /** set when the step handed the lane on */
+  handed?: boolean;
 }
 
 function outbound(msg: MessageRecord, d: DeliveryRecord, sub: OpenSubscription): OutboundMessage {

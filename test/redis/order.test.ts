@@ -114,11 +114,18 @@ describe.skipIf(missing)('publish order in Redis', () => {
     await done('robot-6b', b, (got as { slot: string }).slot, 's6');
   });
 
-  it('refuses a place to a ticket folded into a digest while its step ran', async () => {
+  it('refuses a place to a ticket that left its line (ended, or carried by a digest) while a step of it ran', async () => {
     const a = deliveryId(await orderA.issue([{ index: 0, subscriptionId: 's7' }]), 0);
-    await gate.leave('robot-7', [{ ticket: a, job: a, line: 's7' }], true);
-    expect(await take('robot-7', a, 's7')).toEqual({ ok: false, waitMs: 0, carried: true });
+    await gate.leave('robot-7', [{ ticket: a, job: a, line: 's7' }]);
+    const got = await take('robot-7', a, 's7');
+    expect(got).toMatchObject({ ok: false, left: true });
+    expect((got as { waitMs: number }).waitMs).toBeGreaterThan(0);
+    // it took no place back: a younger one goes
     expect(await gate.waiters('robot-7', 's7')).toEqual([]);
+    const b = deliveryId(await orderB.issue([{ index: 0, subscriptionId: 's7' }]), 0);
+    const next = await take('robot-7', b, 's7');
+    expect(next.ok).toBe(true);
+    await done('robot-7', b, (next as { slot: string }).slot, 's7');
   });
 
   it('enlists every delivery of a fan-out larger than one step', async () => {
