@@ -181,10 +181,11 @@ export class SqliteStore implements Store {
       params.push(range.max);
     }
     if (range.after) {
-      // strictly past the cursor in this order; written out so the index serves it
+      // strictly past the cursor in this order, as a row value: the index seeks straight to it
+      // (`score < ? OR (score = ? AND member < ?)` made SQLite walk every entry before the cursor)
       const cmp = desc ? '<' : '>';
-      where.push(`(score ${cmp} ? OR (score = ? AND member ${cmp} ?))`);
-      params.push(range.after.score, range.after.score, range.after.member);
+      where.push(`(score, member) ${cmp} (?, ?)`);
+      params.push(range.after.score, range.after.member);
     }
     params.push(range.limit);
     const dir = desc ? 'DESC' : 'ASC';

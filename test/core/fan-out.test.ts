@@ -115,6 +115,28 @@ it('completes a fan-out cut short after two batches, once, at the next start', a
   }
 });
 
+it('completes at start a fan-out record written in the first format (one tuple per delivery)', async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const store = new SqliteStore(dir);
+  const messages = new MessageRepo(store, 86_400_000);
+  const { jobs, queue } = recordingQueue();
+  try {
+    const msg = message('mold1');
+    await store.batch([
+      ...messages.createOps(msg, []),
+      { op: 'set', key: 'fanout:mold1', value: { messageId: 'mold1', topic: 'big', createdAt: msg.createdAt, entries: entries() } },
+      { op: 'sadd', set: 'fanouts', member: 'mold1' },
+    ]);
+    expect(await resumeFanOuts({ store, messages, queue, log: createLogger({ level: 'error', format: 'json' }) })).toBe(N);
+    const all = await store.getMany<{ subscriptionId: string; status: string }>(Array.from({ length: N }, (_, i) => `dlv:${deliveryId('mold1', i)}`));
+    expect(all.every((d, i) => d?.subscriptionId === `s${i}` && d.status === (i % 10 === 9 ? 'muted' : 'pending'))).toBe(true);
+    expect(jobs).toHaveLength(N - Math.floor(N / 10));
+  } finally {
+    await store.close();
+  }
+});
+
 it('a store error in the middle of a fan-out: the running process writes the rest itself, each delivery once', async () => {
   const dir = tempDir();
   dirs.push(dir);
