@@ -72,9 +72,18 @@ class Heap {
   }
 }
 
+/** `queued` value of a job in the due-now line (a small integer: no boxed number per job). */
+const DUE = 0;
+
 export class EmbeddedQueue implements DeliveryQueue {
   private readonly heap = new Heap();
-  /** queued id → its due time; heap entries with another time are stale (a wake moved the job) */
+  /**
+   * Jobs due when they were queued, in the order they came (a fan-out's 100,000 deliveries): only
+   * their ids, no heap entry and no due time each. `dueHead` is the next to run.
+   */
+  private due: string[] = [];
+  private dueHead = 0;
+  /** queued id → its due time (DUE: in the due-now line); heap entries with another time are stale (a wake moved the job) */
   private readonly queued = new Map<string, number>();
   private readonly running = new Set<string>();
   /** running ids woken meanwhile: they run again as soon as they return */
@@ -89,17 +98,36 @@ export class EmbeddedQueue implements DeliveryQueue {
     private readonly onError: (err: unknown, id: string) => void,
   ) {}
 
-  private put(id: string, runAt: number): void {
+  private put(id: string, runAt: number, now = Date.now()): void {
     const at = this.queued.get(id);
     if (at !== undefined && at <= runAt) return;
+    if (runAt <= now) {
+      this.queued.set(id, DUE);
+      this.due.push(id);
+      return;
+    }
     this.queued.set(id, runAt);
     this.heap.push({ id, runAt });
   }
 
+  /** The next job of the due-now line, skipping ids that left it; undefined when it is empty. */
+  private nextDue(): string | undefined {
+    while (this.dueHead < this.due.length) {
+      const id = this.due[this.dueHead++]!;
+      if (this.queued.get(id) === DUE) return id;
+    }
+    if (this.dueHead > 0) {
+      this.due = [];
+      this.dueHead = 0;
+    }
+    return undefined;
+  }
+
   async enqueue(jobs: QueueJob[]): Promise<void> {
+    const now = Date.now();
     for (const job of jobs) {
       if (this.running.has(job.id)) continue;
-      this.put(job.id, job.runAt);
+      this.put(job.id, job.runAt, now);
     }
     this.pump();
   }
@@ -107,7 +135,13 @@ export class EmbeddedQueue implements DeliveryQueue {
   async wake(id: string): Promise<void> {
     if (this.running.has(id)) this.rewake.add(id);
     else if (this.queued.has(id)) {
-      this.put(id, Date.now());
+      // its turn on a robot came: ahead of the line of new jobs, not behind it
+      const now = Date.now();
+      const at = this.queued.get(id)!;
+      if (at === DUE || at > now) {
+        this.queued.set(id, now);
+        this.heap.push({ id, runAt: now });
+      }
       this.pump();
     }
   }
@@ -121,12 +155,24 @@ export class EmbeddedQueue implements DeliveryQueue {
     if (!this.handler || this.stopping) return;
     const now = Date.now();
     while (this.running.size < this.concurrency) {
+      // what came due in the heap (retries, waits) goes before the line of new jobs
       const top = this.heap.peek();
-      if (!top || top.runAt > now) break;
-      this.heap.pop();
-      if (this.queued.get(top.id) !== top.runAt) continue; // stale: moved by a wake
-      this.queued.delete(top.id);
-      this.run(top.id);
+      if (top && top.runAt <= now) {
+        this.heap.pop();
+        if (this.queued.get(top.id) !== top.runAt) continue; // stale: moved by a wake
+        this.queued.delete(top.id);
+        this.run(top.id);
+        continue;
+      }
+      const id = this.nextDue();
+      if (id === undefined) break;
+      this.queued.delete(id);
+      this.run(id);
+    }
+    // the line is read from its head: drop what was read once it is most of the array
+    if (this.dueHead > 1_024 && this.dueHead * 2 > this.due.length) {
+      this.due = this.due.slice(this.dueHead);
+      this.dueHead = 0;
     }
     clearTimeout(this.timer);
     const next = this.heap.peek();
