@@ -24,7 +24,7 @@ export function createAlertOps(
 ): AlertOps {
   const { config } = deps;
   const am = config.alertmanager.url ? new AlertmanagerClient({ ...config.alertmanager, url: config.alertmanager.url }) : undefined;
-  const silences = am ? new SilenceService(am, deps.store, deps.audit, deps.publish, deps.log) : undefined;
+  const silences = am ? new SilenceService(am, deps.store, deps.publish, deps.log) : undefined;
   const links = am && config.publicUrl ? new SilenceLinks(linkKeyFrom(secretKey), config.publicUrl) : undefined;
   if (am && !config.publicUrl) deps.log.info('HERALD_PUBLIC_URL is not set: alerts carry no silence links (chat /silence still works)');
   return { links, silences, close: async () => am?.close() };

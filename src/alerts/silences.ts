@@ -3,7 +3,7 @@
  * a record here so a group can list and lift its own, audited, and announced to the topic
  * ("🔕 HighCPU silenced for 1h by alice").
  */
-import type { AuditRepo } from '../store/audit.js';
+import { auditOps } from '../store/audit.js';
 import type { Store } from '../store/store.js';
 import type { Publish } from '../publish/publisher.js';
 import { HeraldError } from '../errors.js';
@@ -64,7 +64,6 @@ export class SilenceService {
   constructor(
     private readonly am: AlertmanagerClient,
     private readonly store: Store,
-    private readonly audit: AuditRepo,
     private readonly publish: Publish,
     private readonly log: { warn(msg: string, meta?: object): void },
     private readonly now: () => number = Date.now,
@@ -96,17 +95,19 @@ export class SilenceService {
       url: this.am.silenceUrl(id),
       ...(s.chat ? { chat: s.chat } : {}),
     };
-    await this.store.batch([
-      { op: 'set', key: key(id), value: record, ttlMs: s.durationMs + KEEP_AFTER_END_MS },
-      { op: 'sadd', set: 'silences', member: id },
-    ]);
-    await this.audit.record(s.actor, 'silence.create', id, {
+    // Herald's record of the silence and its audit entry: one write
+    const details = {
       alertname: s.alertname,
       topics: s.topics,
       duration: formatDurationMs(s.durationMs),
       by,
       matchers: s.matchers.map((m) => `${m.name}${m.isEqual === false ? '!' : ''}${m.isRegex ? '=~' : '='}${m.value}`).slice(0, 30),
-    });
+    };
+    await this.store.batch([
+      { op: 'set', key: key(id), value: record, ttlMs: s.durationMs + KEEP_AFTER_END_MS },
+      { op: 'sadd', set: 'silences', member: id },
+      ...auditOps({ actor: s.actor, action: 'silence.create', target: id, details }),
+    ]);
     if (s.announce !== false) await this.announce(s.topics, `🔕 ${s.alertname} silenced for ${formatDurationMs(s.durationMs)} by ${by}`, s.comment?.trim() || undefined);
     return record;
   }
@@ -153,8 +154,10 @@ export class SilenceService {
     if (!record) throw new HeraldError(404, 'silence_not_found', 'Herald made no silence with this id.');
     await this.am.expireSilence(id);
     const done: SilenceRecord = { ...record, expiredAt: new Date(this.now()).toISOString(), expiredBy: by };
-    await this.store.set(key(id), done, KEEP_AFTER_END_MS);
-    await this.audit.record(actor, 'silence.expire', id, { alertname: record.alertname, by });
+    await this.store.batch([
+      { op: 'set', key: key(id), value: done, ttlMs: KEEP_AFTER_END_MS },
+      ...auditOps({ actor, action: 'silence.expire', target: id, details: { alertname: record.alertname, by } }),
+    ]);
     if (announce) await this.announce(record.topics, `🔔 ${record.alertname}: silence lifted by ${by}`);
     return done;
   }

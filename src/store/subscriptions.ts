@@ -9,6 +9,7 @@ import type { FilterPolicy } from '../routing/filter.js';
 import type { RoutingRef } from '../routing/plan.js';
 import type { QuietHours } from '../routing/quiet-hours.js';
 import type { SecretBox } from '../security/secret-box.js';
+import { type AuditNote, auditOps } from './audit.js';
 import type { Store, WriteOp } from './store.js';
 
 export interface ChatRef {
@@ -151,7 +152,7 @@ export class SubscriptionRepo {
    * holds it) or the topic has `limit` subscriptions (`full`): checked and written as one atomic
    * step, so concurrent subscribes (API and chat commands alike) cannot pass the quota.
    */
-  async create(rec: SubscriptionRecord, limit = Number.POSITIVE_INFINITY): Promise<{ created: boolean; id: string; full?: boolean }> {
+  async create(rec: SubscriptionRecord, limit = Number.POSITIVE_INFINITY, audit?: AuditNote): Promise<{ created: boolean; id: string; full?: boolean }> {
     const fpKey = `sub-fp:${rec.topic}:${rec.fingerprint}`;
     const ops: WriteOp[] = [
       { op: 'set', key: fpKey, value: rec.id },
@@ -159,6 +160,7 @@ export class SubscriptionRepo {
       { op: 'sadd', set: `topic-subs:${rec.topic}`, member: rec.id },
     ];
     if (rec.chat) ops.push({ op: 'sadd', set: `chat-subs:${rec.chat.protocol}:${rec.chat.chatId}`, member: rec.id });
+    ops.push(...auditOps(audit));
     const result = await this.store.batchIf(
       { absent: fpKey, room: Number.isFinite(limit) ? { set: `topic-subs:${rec.topic}`, below: limit } : undefined },
       ops,
@@ -170,25 +172,28 @@ export class SubscriptionRepo {
   }
 
   /** Saves a changed subscription (its filter, quiet hours, mute, mentions, keyword, remark). */
-  async update(rec: SubscriptionRecord): Promise<void> {
-    await this.store.set(`sub:${rec.id}`, rec);
+  async update(rec: SubscriptionRecord, audit?: AuditNote): Promise<void> {
+    await this.store.batch([{ op: 'set', key: `sub:${rec.id}`, value: rec }, ...auditOps(audit)]);
     this.byTopic.delete(rec.topic);
   }
 
-  remove(rec: SubscriptionRecord): Promise<void> {
-    return this.removeMany([rec]);
+  remove(rec: SubscriptionRecord, audit?: AuditNote): Promise<void> {
+    return this.removeMany([rec], auditOps(audit));
   }
 
-  /** Deletes them in one batch, then purges once: no copy left in any index or file. */
-  async removeMany(recs: SubscriptionRecord[]): Promise<void> {
-    if (recs.length === 0) return;
+  /**
+   * Deletes them in one batch (with `also`: their topic's removal, the audit entry), then purges
+   * once: no copy left in any index or file.
+   */
+  async removeMany(recs: SubscriptionRecord[], also: WriteOp[] = []): Promise<void> {
+    if (recs.length === 0 && also.length === 0) return;
     const ops: WriteOp[] = recs.flatMap((rec): WriteOp[] => [
       { op: 'del', key: `sub:${rec.id}` },
       { op: 'del', key: `sub-fp:${rec.topic}:${rec.fingerprint}` },
       { op: 'srem', set: `topic-subs:${rec.topic}`, member: rec.id },
       ...(rec.chat ? [{ op: 'srem' as const, set: `chat-subs:${rec.chat.protocol}:${rec.chat.chatId}`, member: rec.id }] : []),
     ]);
-    await this.store.batch(ops);
+    await this.store.batch([...ops, ...also]);
     for (const rec of recs) this.byTopic.delete(rec.topic);
     await this.store.purge();
   }

@@ -1,4 +1,5 @@
 /** Message templates: Handlebars content per (name, protocol); protocol `default` is the fallback. */
+import { type AuditNote, auditOps } from './audit.js';
 import type { GuardResult, Store } from './store.js';
 
 export interface Template {
@@ -32,25 +33,31 @@ export class TemplateRepo {
     return this.store.scard('templates');
   }
 
-  /** Creates it unless (name, protocol) is taken (`exists`) or `limit` templates exist (`full`), in one atomic step. */
-  create(t: Template, limit = Number.POSITIVE_INFINITY): Promise<GuardResult> {
+  /**
+   * Creates it unless (name, protocol) is taken (`exists`) or `limit` templates exist (`full`), in
+   * one atomic step. Each write here takes the audit entry of the change and writes it with it.
+   */
+  create(t: Template, limit = Number.POSITIVE_INFINITY, audit?: AuditNote): Promise<GuardResult> {
     return this.store.batchIf({ absent: key(t.name, t.protocol), room: Number.isFinite(limit) ? { set: 'templates', below: limit } : undefined }, [
       { op: 'set', key: key(t.name, t.protocol), value: t },
       { op: 'sadd', set: 'templates', member: `${t.name}/${t.protocol}` },
+      ...auditOps(audit),
     ]);
   }
 
-  save(t: Template): Promise<void> {
+  save(t: Template, audit?: AuditNote): Promise<void> {
     return this.store.batch([
       { op: 'set', key: key(t.name, t.protocol), value: t },
       { op: 'sadd', set: 'templates', member: `${t.name}/${t.protocol}` },
+      ...auditOps(audit),
     ]);
   }
 
-  remove(name: string, protocol: string): Promise<void> {
+  remove(name: string, protocol: string, audit?: AuditNote): Promise<void> {
     return this.store.batch([
       { op: 'del', key: key(name, protocol) },
       { op: 'srem', set: 'templates', member: `${name}/${protocol}` },
+      ...auditOps(audit),
     ]);
   }
 }

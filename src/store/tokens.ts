@@ -1,5 +1,6 @@
 /** API tokens: shown once, stored as a SHA-256 hash; looked up by that hash. */
 import { createHash, randomBytes } from 'node:crypto';
+import { type AuditNote, auditOps } from './audit.js';
 import type { Store } from './store.js';
 
 export interface TokenRecord {
@@ -33,14 +34,15 @@ export class TokenRepo {
     );
   }
 
-  /** false when the name is taken */
-  async create(rec: TokenRecord): Promise<boolean> {
-    if (!(await this.store.setIfAbsent(`token:${rec.name}`, rec))) return false;
-    await this.store.batch([
+  /** false when the name is taken; the record, its hash, its index entry and the audit entry are one atomic write */
+  async create(rec: TokenRecord, audit?: AuditNote): Promise<boolean> {
+    const result = await this.store.batchIf({ absent: `token:${rec.name}` }, [
+      { op: 'set', key: `token:${rec.name}`, value: rec },
       { op: 'set', key: `token-hash:${rec.hash}`, value: rec.name },
       { op: 'sadd', set: 'tokens', member: rec.name },
+      ...auditOps(audit),
     ]);
-    return true;
+    return result === 'applied';
   }
 
   /** Records the last use, unless the token was revoked (or replaced) meanwhile. */
@@ -49,11 +51,12 @@ export class TokenRepo {
     if (current?.hash === rec.hash) await this.store.set(`token:${rec.name}`, { ...current, lastUsedAt: at });
   }
 
-  remove(rec: TokenRecord): Promise<void> {
+  remove(rec: TokenRecord, audit?: AuditNote): Promise<void> {
     return this.store.batch([
       { op: 'del', key: `token:${rec.name}` },
       { op: 'del', key: `token-hash:${rec.hash}` },
       { op: 'srem', set: 'tokens', member: rec.name },
+      ...auditOps(audit),
     ]);
   }
 

@@ -1,6 +1,7 @@
 /** Topics: `topic:<name>` records and the `topics` index. */
+import { type AuditNote, auditOps } from './audit.js';
 import { DELETED_TOPICS } from './indexes.js';
-import type { GuardResult, Store } from './store.js';
+import type { GuardResult, Store, WriteOp } from './store.js';
 
 export interface Topic {
   name: string;
@@ -30,28 +31,36 @@ export class TopicRepo {
 
   /**
    * Creates it unless the name is taken (`exists`) or `limit` topics exist (`full`), checked and
-   * written as one atomic step, so concurrent creates cannot pass the quota or share a name.
+   * written as one atomic step, so concurrent creates cannot pass the quota or share a name. Each
+   * write here takes the audit entry of the change and writes it with it.
    */
-  create(topic: Topic, limit = Number.POSITIVE_INFINITY): Promise<GuardResult> {
+  create(topic: Topic, limit = Number.POSITIVE_INFINITY, audit?: AuditNote): Promise<GuardResult> {
     return this.store.batchIf({ absent: `topic:${topic.name}`, room: Number.isFinite(limit) ? { set: 'topics', below: limit } : undefined }, [
       { op: 'set', key: `topic:${topic.name}`, value: topic },
       { op: 'sadd', set: 'topics', member: topic.name },
+      ...auditOps(audit),
     ]);
   }
 
-  update(topic: Topic): Promise<void> {
-    return this.store.set(`topic:${topic.name}`, topic);
+  update(topic: Topic, audit?: AuditNote): Promise<void> {
+    return this.store.batch([{ op: 'set', key: `topic:${topic.name}`, value: topic }, ...auditOps(audit)]);
   }
 
   /**
    * Deletes the topic; its records go with it: listings read only records younger than a topic's
    * creation, and the record sweep deletes the old ones in batches (DELETED_TOPICS says which).
    */
-  remove(name: string, now = Date.now()): Promise<void> {
-    return this.store.batch([
+  remove(name: string, now = Date.now(), audit?: AuditNote): Promise<void> {
+    return this.store.batch(this.removeOps(name, now, audit));
+  }
+
+  /** The writes of remove, to batch with others (its subscriptions' removal). */
+  removeOps(name: string, now = Date.now(), audit?: AuditNote): WriteOp[] {
+    return [
       { op: 'del', key: `topic:${name}` },
       { op: 'srem', set: 'topics', member: name },
       { op: 'zadd', set: DELETED_TOPICS, score: now, member: name },
-    ]);
+      ...auditOps(audit),
+    ];
   }
 }

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
+import { auditOps } from '../../store/audit.js';
 import { type Cursor, decodeCursor, encodeCursor } from '../../store/cursor.js';
 import { idTime } from '../../store/ids.js';
 import { type DeliveryRecord, type MessageRecord, replayed } from '../../store/messages.js';
@@ -164,9 +165,9 @@ export function messageRoutes(h: Herald): Router {
     if (!d) throw Errors.notFound('No delivery has this id.');
     if (d.status !== 'failed') throw Errors.invalidRequest(`Only failed deliveries can be replayed; this one is ${d.status}.`);
     const replay = replayed(d);
-    await h.messages.saveDelivery(replay);
+    // the record and its audit entry in one batch
+    await h.messages.commit([...h.messages.saveOps(replay), ...auditOps({ actor: req.principal!.name, action: 'delivery.replay', target: d.id, details: { topic: d.topic } })]);
     await h.queue.enqueue([{ id: d.id, runAt: Date.now() }]);
-    await h.audit.record(req.principal!.name, 'delivery.replay', d.id, { topic: d.topic });
     res.status(202).json(deliveryView(replay));
   });
 

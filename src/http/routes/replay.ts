@@ -7,6 +7,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Herald } from '../../context.js';
 import { Errors } from '../../errors.js';
+import { auditOps } from '../../store/audit.js';
 import type { Cursor } from '../../store/cursor.js';
 import { type DeliveryRecord, replayed } from '../../store/messages.js';
 import { requireAdmin } from '../auth.js';
@@ -73,13 +74,15 @@ export function replayRoutes(h: Herald): Router {
       res.json({ matched: counted, replayed: 0, more });
       return;
     }
-    for (let i = 0; i < chosen.length; i += BATCH) {
-      const batch = chosen.slice(i, i + BATCH).map((d) => replayed(d));
-      for (const d of batch) await h.messages.saveDelivery(d);
-      await h.queue.enqueue(batch.map((d) => ({ id: d.id, runAt: Date.now() })));
-    }
+    // every record (back to pending) and the audit entry in one batch, then queued a batch at a time;
+    // a pending record is queued again at start-up should the process stop in between
     const filter = { topic: f.topic, subscription: f.subscription, since: f.since, until: f.until };
-    await h.audit.record(req.principal!.name, 'delivery.replay-all', f.topic ?? '*', { ...filter, count: chosen.length });
+    const audit = { actor: req.principal!.name, action: 'delivery.replay-all', target: f.topic ?? '*', details: { ...filter, count: chosen.length } };
+    const replays = chosen.map((d) => replayed(d));
+    await h.messages.commit([...replays.flatMap((d) => h.messages.saveOps(d)), ...auditOps(audit)]);
+    for (let i = 0; i < replays.length; i += BATCH) {
+      await h.queue.enqueue(replays.slice(i, i + BATCH).map((d) => ({ id: d.id, runAt: Date.now() })));
+    }
     res.status(202).json({ matched: more ? counted : chosen.length, replayed: chosen.length, more });
   });
 

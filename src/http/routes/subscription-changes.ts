@@ -44,7 +44,7 @@ export const muteBody = z
   })
   .refine((b) => (b.for === undefined) !== (b.until === undefined), 'give either "for" (e.g. "2h") or "until" (an ISO time)');
 
-/** Applies a validated patch, saves and audits it; returns the saved record. */
+/** Applies a validated patch, saves it with its audit entry (one write); returns the saved record. */
 export async function changeSubscription(h: Herald, sub: SubscriptionRecord, patch: SubscriptionPatch, actor: string): Promise<SubscriptionRecord> {
   const next: SubscriptionRecord = { ...sub };
   const set = <K extends keyof SubscriptionRecord>(key: K, value: SubscriptionRecord[K] | null | undefined) => {
@@ -57,8 +57,7 @@ export async function changeSubscription(h: Herald, sub: SubscriptionRecord, pat
   set('mentions', patch.mentions);
   set('keyword', patch.keyword);
   set('remark', patch.remark);
-  await h.subscriptions.update(next);
-  await h.audit.record(actor, 'subscription.update', sub.id, { topic: sub.topic, fields: Object.keys(patch).sort() });
+  await h.subscriptions.update(next, { actor, action: 'subscription.update', target: sub.id, details: { topic: sub.topic, fields: Object.keys(patch).sort() } });
   return next;
 }
 
@@ -79,16 +78,14 @@ export function muteEnd(body: z.output<typeof muteBody>, now = Date.now()): numb
 
 export async function muteSubscription(h: Herald, sub: SubscriptionRecord, until: number, actor: string): Promise<SubscriptionRecord> {
   const next: SubscriptionRecord = { ...sub, mutedUntil: new Date(until).toISOString() };
-  await h.subscriptions.update(next);
-  await h.audit.record(actor, 'subscription.mute', sub.id, { topic: sub.topic, until: next.mutedUntil });
+  await h.subscriptions.update(next, { actor, action: 'subscription.mute', target: sub.id, details: { topic: sub.topic, until: next.mutedUntil } });
   return next;
 }
 
 export async function unmuteSubscription(h: Herald, sub: SubscriptionRecord, actor: string): Promise<SubscriptionRecord> {
   const next: SubscriptionRecord = { ...sub };
   delete next.mutedUntil;
-  await h.subscriptions.update(next);
-  await h.audit.record(actor, 'subscription.unmute', sub.id, { topic: sub.topic });
+  await h.subscriptions.update(next, { actor, action: 'subscription.unmute', target: sub.id, details: { topic: sub.topic } });
   return next;
 }
 

@@ -125,26 +125,25 @@ export async function addSubscription(h: Herald, input: NewSubscription): Promis
     createdBy: input.actor,
     createdAt: new Date().toISOString(),
   };
-  // the quota again, atomically with the write: concurrent subscribes cannot pass it
-  const { created, id, full } = await h.subscriptions.create(rec, h.config.quotas.subscriptionsPerTopic);
+  // the quota again, atomically with the write: concurrent subscribes cannot pass it; the audit entry is written with it
+  const audit = {
+    actor: input.actor,
+    action: 'subscription.create',
+    target: rec.id,
+    details: { topic: rec.topic, protocol: rec.protocol, source: rec.source, ...(extras.length ? { extraRobots: extras.length } : {}) },
+  };
+  const { created, id, full } = await h.subscriptions.create(rec, h.config.quotas.subscriptionsPerTopic, audit);
   if (full) {
     throw Errors.quotaExceeded(
       `The topic has ${h.config.quotas.subscriptionsPerTopic} subscriptions, its quota (quotas.subscriptionsPerTopic).`,
     );
   }
   if (!created) return { sub: (await h.subscriptions.get(id)) ?? rec, created: false };
-  await h.audit.record(input.actor, 'subscription.create', rec.id, {
-    topic: rec.topic,
-    protocol: rec.protocol,
-    source: rec.source,
-    ...(extras.length ? { extraRobots: extras.length } : {}),
-  });
   return { sub: rec, created: true };
 }
 
 export async function removeSubscription(h: Herald, sub: SubscriptionRecord, actor: string): Promise<void> {
-  await h.subscriptions.remove(sub);
-  await h.audit.record(actor, 'subscription.delete', sub.id, { topic: sub.topic, protocol: sub.protocol });
+  await h.subscriptions.remove(sub, { actor, action: 'subscription.delete', target: sub.id, details: { topic: sub.topic, protocol: sub.protocol } });
 }
 
 export async function subscriptionOr404(h: Herald, id: string): Promise<SubscriptionRecord> {

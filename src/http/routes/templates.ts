@@ -36,13 +36,12 @@ export function templateRoutes(h: Herald): Router {
     checkContent(body.content);
     const now = new Date().toISOString();
     const t: Template = { ...body, createdAt: now, updatedAt: now };
-    // name and quota checked with the write, atomically (src/store/store.ts batchIf)
-    const result = await h.templates.create(t, h.config.quotas.templates);
+    // name and quota checked with the write, atomically (src/store/store.ts batchIf); the audit entry is written with it
+    const result = await h.templates.create(t, h.config.quotas.templates, { actor: req.principal!.name, action: 'template.create', target: `${t.name}/${t.protocol}` });
     if (result === 'exists') throw Errors.templateExists();
     if (result === 'full') {
       throw Errors.quotaExceeded(`The quota of ${h.config.quotas.templates} templates is reached (quotas.templates).`);
     }
-    await h.audit.record(req.principal!.name, 'template.create', `${t.name}/${t.protocol}`);
     res.status(201).json(t);
   });
 
@@ -60,15 +59,13 @@ export function templateRoutes(h: Herald): Router {
     const body = parse(putBody, req.body);
     checkContent(body.content);
     const updated = { ...t, content: body.content, updatedAt: new Date().toISOString() };
-    await h.templates.save(updated);
-    await h.audit.record(req.principal!.name, 'template.update', `${t.name}/${t.protocol}`);
+    await h.templates.save(updated, { actor: req.principal!.name, action: 'template.update', target: `${t.name}/${t.protocol}` });
     res.json(updated);
   });
 
   r.delete('/templates/:name/:protocol', requireAdmin, async (req, res) => {
     const t = await tplOr404(req.params.name as string, req.params.protocol as string);
-    await h.templates.remove(t.name, t.protocol);
-    await h.audit.record(req.principal!.name, 'template.delete', `${t.name}/${t.protocol}`);
+    await h.templates.remove(t.name, t.protocol, { actor: req.principal!.name, action: 'template.delete', target: `${t.name}/${t.protocol}` });
     res.status(204).end();
   });
 

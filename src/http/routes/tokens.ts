@@ -45,8 +45,7 @@ export function tokenRoutes(h: Herald): Router {
       createdAt: new Date().toISOString(),
       createdBy: req.principal!.name,
     };
-    if (!(await h.tokens.create(rec))) throw Errors.tokenExists();
-    await h.audit.record(req.principal!.name, 'token.create', rec.name, { scopes: rec.scopes });
+    if (!(await h.tokens.create(rec, { actor: req.principal!.name, action: 'token.create', target: rec.name, details: { scopes: rec.scopes } }))) throw Errors.tokenExists();
     res.status(201).json({ ...view(rec), token });
   });
 
@@ -58,8 +57,7 @@ export function tokenRoutes(h: Herald): Router {
     const name = req.params.name as string;
     const rec = NAME.test(name) ? await h.tokens.get(name) : undefined;
     if (!rec) throw Errors.tokenNotFound();
-    await h.tokens.remove(rec);
-    await h.audit.record(req.principal!.name, 'token.delete', rec.name);
+    await h.tokens.remove(rec, { actor: req.principal!.name, action: 'token.delete', target: rec.name });
     res.status(204).end();
   });
 

@@ -30,11 +30,10 @@ export function topicRoutes(h: Herald): Router {
     checkTopicName(body.name);
     const now = new Date().toISOString();
     const topic: Topic = { name: body.name, displayName: body.displayName ?? body.name, createdAt: now, updatedAt: now };
-    // name and quota checked with the write, atomically (src/store/store.ts batchIf)
-    const result = await h.topics.create(topic, h.config.quotas.topics);
+    // name and quota checked with the write, atomically (src/store/store.ts batchIf); the audit entry is written with it
+    const result = await h.topics.create(topic, h.config.quotas.topics, { actor: req.principal!.name, action: 'topic.create', target: body.name });
     if (result === 'exists') throw Errors.topicExists(`A topic named "${body.name}" exists already.`);
     if (result === 'full') throw Errors.quotaExceeded(`The quota of ${h.config.quotas.topics} topics is reached (quotas.topics).`);
-    await h.audit.record(req.principal!.name, 'topic.create', body.name);
     res.status(201).json(await view(topic));
   });
 
@@ -51,17 +50,16 @@ export function topicRoutes(h: Herald): Router {
     const topic = await topicOr404(h, req.params.name as string);
     const body = parse(patchBody, req.body);
     const updated = { ...topic, displayName: body.displayName, updatedAt: new Date().toISOString() };
-    await h.topics.update(updated);
-    await h.audit.record(req.principal!.name, 'topic.update', topic.name, { displayName: body.displayName });
+    await h.topics.update(updated, { actor: req.principal!.name, action: 'topic.update', target: topic.name, details: { displayName: body.displayName } });
     res.json(await view(updated));
   });
 
   r.delete('/topics/:name', requireAdmin, async (req, res) => {
     const topic = await topicOr404(h, req.params.name as string);
     const subs = await h.subscriptions.listByTopic(topic.name);
-    await h.subscriptions.removeMany(subs);
-    await h.topics.remove(topic.name);
-    await h.audit.record(req.principal!.name, 'topic.delete', topic.name, { subscriptionsDeleted: subs.map((s) => s.id) });
+    // the topic, its subscriptions and the audit entry go in one batch
+    const audit = { actor: req.principal!.name, action: 'topic.delete', target: topic.name, details: { subscriptionsDeleted: subs.map((s) => s.id) } };
+    await h.subscriptions.removeMany(subs, h.topics.removeOps(topic.name, Date.now(), audit));
     res.status(204).end();
   });
 
