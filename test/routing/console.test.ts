@@ -71,7 +71,8 @@ describe.skipIf(chromiumMissing)('console: routing', () => {
     await page.getByRole('button', { name: `Unmute Webhook subscription ${db.id}` }).waitFor({ timeout: UI_WAIT_MS });
     expect((await h.api('GET', `/v1/subscriptions/${db.id}`)).body.mutedUntil).toBeDefined();
     await page.getByRole('button', { name: `Unmute Webhook subscription ${db.id}` }).click();
-    await page.getByRole('button', { name: `Mute Webhook subscription ${db.id}` }).waitFor({ timeout: UI_WAIT_MS });
+    // exact: "Mute …" is also a part of the "Unmute …" button's name, which is there until the unmute is saved
+    await page.getByRole('button', { name: `Mute Webhook subscription ${db.id}`, exact: true }).waitFor({ timeout: UI_WAIT_MS });
     expect((await h.api('GET', `/v1/subscriptions/${db.id}`)).body.mutedUntil).toBeUndefined();
 
     // who would a db warning reach? only the db subscription; nothing is sent
