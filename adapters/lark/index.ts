@@ -168,7 +168,7 @@ export const larkAdapter: AdapterFactory = {
         isChatEndpoint(target.endpoint) ? chatParts(renderLark(msg, target), msg.deliveryId, msg.actions) : renderLark(msg, target),
       // Custom bots cannot edit what they sent; the app bot edits its chat cards for 14 days.
       editWindowMs: (target) => (isChatEndpoint(target.endpoint) && app ? CHAT_EDIT_WINDOW_MS : 0),
-      edit: (target, messageId, payload) => editInChat(app, messageId, payload),
+      edit: (_target, messageId, payload) => editInChat(app, messageId, payload),
       async send(target, payload, ctx) {
         // Groups subscribed by a chat command: the app's IM API, see ./chat.ts.
         if (isChatEndpoint(target.endpoint)) return sendToChat(app, target, payload);

@@ -4,7 +4,7 @@
  * as possible. src/server.ts picks these instead of the embedded parts when `HERALD_REDIS_URL` is set.
  */
 import { createHmac } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { BullQueue } from '../delivery/bullmq-queue.js';
 import { RedisPublishOrder } from '../delivery/publish-order.js';

@@ -5,7 +5,7 @@
  * carries. All state is in the store, so a restart, or another instance in Redis mode, picks up
  * where this one stopped; a per-subscription claim keeps two instances from releasing twice.
  */
-import type { Store, WriteOp } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { DeliveryRecord, MessageRepo } from '../store/messages.js';
 import type { SubscriptionRecord, SubscriptionRepo } from '../store/subscriptions.js';
 import { buildDigest } from '../delivery/digest.js';

@@ -115,7 +115,7 @@ describe.skipIf(!installed)('silence links and chat silences against a real Aler
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Silences' }).click();
       const row = page.getByRole('row', { name: /HighCPU/ });
       await row.waitFor();
-      const text = await row.innerText();
+      const text = (await row.textContent()) ?? '';
       expect(text).toContain('alice');
       expect(text).toContain('Silence link');
       expect(text).toContain('active');

@@ -151,7 +151,7 @@ export async function startLarkOpenServer(opts: { appId: string; appSecret: stri
       if (req.method === 'PATCH' && patchPath) {
         if (!authorized(req)) return send(res, INVALID_TOKEN.status, INVALID_TOKEN.body);
         const sent = byId.get(decodeURIComponent(patchPath[1]!));
-        if (!sent || sent.msg.msgType !== 'interactive') return send(res, 400, { code: 230001, msg: 'Your request contains an invalid request parameter, ext=invalid message_id.' });
+        if (sent?.msg.msgType !== 'interactive') return send(res, 400, { code: 230001, msg: 'Your request contains an invalid request parameter, ext=invalid message_id.' });
         if (Date.now() - sent.sentAt > 14 * 86_400_000) return send(res, 400, { code: 230001, msg: 'The message was sent more than 14 days ago and cannot be updated.' });
         if (typeof body?.content !== 'string' || Buffer.byteLength(body.content) > 30_000) return send(res, BAD_PARAM.status, BAD_PARAM.body);
         let card: any;

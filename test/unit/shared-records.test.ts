@@ -14,7 +14,10 @@ describe('SharedMessages', () => {
   it('reads a message once for all the deliveries that ask for it meanwhile, and again once it is stale', async () => {
     let now = 0;
     const loads: string[] = [];
-    const shared = new SharedMessages(async (id) => (loads.push(id), msg(id)), 4, 1_000, () => now);
+    const shared = new SharedMessages(async (id) => {
+      loads.push(id);
+      return msg(id);
+    }, 4, 1_000, () => now);
     const got = await Promise.all(Array.from({ length: 50 }, () => shared.get('m1')));
     expect(loads).toEqual(['m1']);
     expect(new Set(got).size).toBe(1); // one object, shared

@@ -80,7 +80,7 @@ export function safeUrl(url: unknown): string {
 /** Schemes a link in alert text may keep: anything else (javascript:, data:, vbscript:, file: …) is dropped. */
 const LINK_SCHEMES = /^(https?:\/\/|mailto:)/i;
 /** `[text](dest "title")` and `![alt](dest)`; dest may hold one level of parentheses (`javascript:alert(1)`). */
-const MD_LINK = /(!?)\[((?:[^\[\]\\]|\\.)*)\]\(\s*(<[^>]*>|(?:[^()\s\\]|\\.|\((?:[^()\\]|\\.)*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)/g;
+const MD_LINK = /(!?)\[((?:[^[\]\\]|\\.)*)\]\(\s*(<[^>]*>|(?:[^()\s\\]|\\.|\((?:[^()\\]|\\.)*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)/g;
 /** `<scheme:…>` autolinks */
 const AUTOLINK = /<([a-z][a-z0-9+.-]{1,31}:[^<>\s]*)>/gi;
 
