@@ -28,8 +28,8 @@ interface Pending {
   guard?: Guard;
 }
 
-/** The read cache's size in characters of serialized rows (about 8 MB of ASCII JSON). */
-const RECENT_VALUES_MAX_CHARS = 8_000_000;
+/** The read cache's size in characters of serialized rows (about 2 MB of ASCII JSON). */
+const RECENT_VALUES_MAX_CHARS = 2_000_000;
 /** Ops per transaction before the rest of the queue waits for the next turn of the event loop. */
 const GROUP_MAX_OPS = 5_000;
 /** Keys per read statement. */
