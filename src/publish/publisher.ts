@@ -111,15 +111,19 @@ export function createPublisher(deps: PublisherDeps) {
     let enlisted: Enlisted[] = [];
     try {
       // routing: filters, per-alert subsets, mute and quiet hours (src/routing/plan.ts)
-      const plan = planFanOut(draft, await subscriptions.targetsOf(topic), Date.now());
+      // let go (below) once the entries are made: a large fan-out's targets are ~100 bytes each
+      let plan: ReturnType<typeof planFanOut> | undefined = planFanOut(draft, await subscriptions.targetsOf(topic), Date.now());
       const rendered: Rendered[] = [];
-      const subsOf = subsOfVariants(plan);
+      let subsOf: ReturnType<typeof subsOfVariants> | undefined = subsOfVariants(plan);
       for (let v = 0; v < plan.variants.length; v++) rendered.push(await bodiesFor(topic, plan.variants[v]!, subsOf[v]!));
+      subsOf = undefined;
+      const variants = plan.variants;
       // one compact entry per delivery; the records are made and written in batches (./fan-out.ts)
       const entries: FanOutEntry[] = plan.targets.map((t) => {
         const failure = t.status === 'muted' ? undefined : rendered[t.variant]!.failures[t.sub.protocol];
         return [t.sub.id, t.sub.protocol, failure ? 'failed' : t.status, t.variant || undefined, failure ? undefined : t.releaseAt, failure];
       });
+      plan = undefined;
       // the id, and (Redis mode) each pending delivery's place in its subscription's order line
       if (deps.order) {
         const pending = entries.flatMap((e, index) => (e[2] === 'pending' ? [{ index, subscriptionId: e[0] }] : []));
@@ -148,12 +152,12 @@ export function createPublisher(deps: PublisherDeps) {
         bodies,
         format: draft.format,
         source: draft.source,
-        deliveryCount: plan.targets.length,
+        deliveryCount: entries.length,
         createdAt: now,
         ...(draft.alertKeys?.length ? { alertKeys: draft.alertKeys } : {}),
         ...(draft.actions?.length ? { actions: draft.actions } : {}),
       };
-      if (plan.variants.length > 1) msg.variants = plan.variants.slice(1).map((v, i) => variantRecord(v, rendered[i + 1]!.bodies));
+      if (variants.length > 1) msg.variants = variants.slice(1).map((v, i) => variantRecord(v, rendered[i + 1]!.bodies));
       await fanOut({ store, messages, queue, log: deps.log, stopped: deps.stopped }, msg, entries);
       deps.events.emit('published', { topic, source: draft.source, deliveries: entries.length });
       return { messageId, deliveries: entries.length };

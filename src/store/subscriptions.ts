@@ -10,6 +10,7 @@ import type { RoutingRef } from '../routing/plan.js';
 import type { QuietHours } from '../routing/quiet-hours.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { type AuditNote, auditOps } from './audit.js';
+import { type PackedRefs, packRefs, unpackRefs } from './compact-refs.js';
 import type { Store, WriteOp } from './store.js';
 
 export interface ChatRef {
@@ -68,7 +69,7 @@ export interface OpenSubscription extends SubscriptionRecord {
 
 export class SubscriptionRepo {
   /** topic -> its subscriptions' ids and protocols; embedded mode is one process, so it is exact; invalidated on every change */
-  private readonly byTopic = new Map<string, Promise<SubscriptionRef[]>>();
+  private readonly byTopic = new Map<string, Promise<PackedRefs>>();
 
   constructor(
     private readonly store: Store,
@@ -111,17 +112,18 @@ export class SubscriptionRepo {
   /**
    * What a publish needs of a topic's subscriptions: id and protocol. Embedded mode keeps these
    * lists (a few dozen bytes a subscription, not the whole sealed record: 100,000 subscriptions fit
-   * in a few MB) and drops one on every change to its topic.
+   * in a few MB, packed: ./compact-refs.ts) and drops one on every change to its topic.
    */
-  targetsOf(topic: string): Promise<SubscriptionRef[]> {
-    const cached = this.cacheLists && this.byTopic.get(topic);
-    if (cached) return cached;
-    const load = this.refsOf(topic);
-    if (this.cacheLists) {
+  async targetsOf(topic: string): Promise<SubscriptionRef[]> {
+    if (!this.cacheLists) return this.refsOf(topic);
+    let cached = this.byTopic.get(topic);
+    if (!cached) {
+      const load = this.refsOf(topic).then(packRefs);
       this.byTopic.set(topic, load);
       load.catch(() => this.byTopic.delete(topic));
+      cached = load;
     }
-    return load;
+    return unpackRefs(await cached);
   }
 
   /** Reads the records a chunk at a time, so only one chunk of whole records is in memory at once. */
