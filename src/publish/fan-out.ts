@@ -33,11 +33,13 @@ const fanOutKey = (messageId: string) => `fanout:${messageId}`;
  */
 export type FanOutEntry = [string, string, DeliveryStatus | 'muted' | 'held', number?, number?, string?];
 
+/** A fan-out being written: its entries read one at a time from the stored form (no 100,000 tuples held). */
 interface FanOutRecord {
   messageId: string;
   topic: string;
   createdAt: string;
-  entries: FanOutEntry[];
+  length: number;
+  at(index: number): FanOutEntry;
 }
 
 /** An entry without its subscription: most fan-outs have one or a few distinct ones. */
@@ -59,9 +61,8 @@ interface StoredFanOut {
   runs?: number[];
 }
 
-function encode(fo: FanOutRecord): StoredFanOut {
-  const { messageId, topic, createdAt, entries } = fo;
-  if (entries.some((e) => e[0].includes(' '))) return fo; // ids never hold one; kept whole then
+function encode(messageId: string, topic: string, createdAt: string, entries: FanOutEntry[]): StoredFanOut {
+  if (entries.some((e) => e[0].includes(' '))) return { messageId, topic, createdAt, entries }; // ids never hold one; kept whole then
   const kinds: Kind[] = [];
   const index = new Map<string, number>();
   const runs: number[] = [];
@@ -79,18 +80,40 @@ function encode(fo: FanOutRecord): StoredFanOut {
   return { messageId, topic, createdAt, subs: entries.map((e) => e[0]).join(' '), kinds, runs };
 }
 
-function decode(stored: StoredFanOut): FanOutRecord {
+/**
+ * The entries of a stored record, made one at a time: where each id starts in `subs` and which kind
+ * it has (8 bytes a delivery, outside the JS heap), so a batch makes only its own 1,000 tuples.
+ */
+export function decode(stored: StoredFanOut): FanOutRecord {
   const { messageId, topic, createdAt } = stored;
-  if (stored.entries) return { messageId, topic, createdAt, entries: stored.entries };
-  const subs = stored.subs ? stored.subs.split(' ') : [];
-  const entries: FanOutEntry[] = [];
+  const whole = stored.entries;
+  if (whole) return { messageId, topic, createdAt, length: whole.length, at: (i) => whole[i]! };
+  const subs = stored.subs ?? '';
+  const kinds = stored.kinds ?? [];
   const runs = stored.runs ?? [];
-  for (let r = 0; r < runs.length; r += 2) {
-    const kind = stored.kinds![runs[r]!]!;
-    for (let n = 0; n < runs[r + 1]!; n++) entries.push([subs[entries.length]!, ...kind]);
+  let length = 0;
+  for (let r = 1; r < runs.length; r += 2) length += runs[r]!;
+  const kindOf = new Uint32Array(length);
+  for (let r = 0, i = 0; r < runs.length; i += runs[r + 1]!, r += 2) kindOf.fill(runs[r]!, i, i + runs[r + 1]!);
+  // starts[i]: where id i begins; starts[length]: one past the end (as if a space followed the last)
+  const starts = new Uint32Array(length + 1);
+  for (let i = 0, pos = 0; i < length; i++) {
+    starts[i] = pos;
+    const space = subs.indexOf(' ', pos);
+    pos = space === -1 ? subs.length + 1 : space + 1;
   }
-  return { messageId, topic, createdAt, entries };
+  starts[length] = subs.length + 1;
+  return {
+    messageId,
+    topic,
+    createdAt,
+    length,
+    at: (i) => [subs.slice(starts[i]!, starts[i + 1]! - 1), ...kinds[kindOf[i]!]!] as FanOutEntry,
+  };
 }
+
+/** What a fan-out's record stores, and the view its batches read (exported for the unit test). */
+export const packFanOut = encode;
 
 export interface FanOutDeps {
   store: Store;
@@ -134,7 +157,7 @@ function record(messageId: string, topic: string, createdAt: string, entry: FanO
  */
 async function writeBatch(deps: FanOutDeps, fo: FanOutRecord, from: number, to: number, skipExisting: boolean, requeue = false): Promise<void> {
   const all: DeliveryRecord[] = [];
-  for (let i = from; i < to; i++) all.push(record(fo.messageId, fo.topic, fo.createdAt, fo.entries[i]!, i));
+  for (let i = from; i < to; i++) all.push(record(fo.messageId, fo.topic, fo.createdAt, fo.at(i), i));
   let batch = all;
   let queued = all;
   if (skipExisting) {
@@ -151,7 +174,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 /** Writes the rest of a fan-out from batch `from` on, retrying after each store error, then removes its record. */
 async function complete(deps: FanOutDeps, fo: FanOutRecord, from: number): Promise<void> {
-  const n = fo.entries.length;
+  const n = fo.length;
   let wait = deps.retryMs ?? FAN_OUT_RETRY_MS;
   for (let attempt = 1; ; attempt++) {
     await sleep(wait);
@@ -168,28 +191,36 @@ async function complete(deps: FanOutDeps, fo: FanOutRecord, from: number): Promi
   }
 }
 
-/** Writes the message and all its deliveries durably; resolves when every one is committed and queued. */
-export async function fanOut(deps: FanOutDeps, msg: MessageRecord, entries: FanOutEntry[]): Promise<void> {
-  const fo: FanOutRecord = { messageId: msg.id, topic: msg.topic, createdAt: msg.createdAt, entries };
-  if (entries.length <= FAN_OUT_BATCH) {
-    const deliveries = entries.map((e, i) => record(msg.id, msg.topic, msg.createdAt, e, i));
-    await deps.store.batch(deps.messages.createOps(msg, deliveries));
-    const runAt = Date.now();
-    await deps.queue.enqueue(deliveries.filter((d) => d.status === 'pending').map((d) => ({ id: d.id, runAt })));
-    return;
-  }
+/**
+ * Writes the message and all its deliveries durably; resolves when every one is committed and queued.
+ * A large fan-out holds on to the stored form only, not to `entries` (the caller lets go of it too).
+ */
+export function fanOut(deps: FanOutDeps, msg: MessageRecord, entries: FanOutEntry[]): Promise<void> {
+  if (entries.length <= FAN_OUT_BATCH) return fanOutAtOnce(deps, msg, entries);
+  return fanOutInBatches(deps, msg, encode(msg.id, msg.topic, msg.createdAt, entries));
+}
+
+async function fanOutAtOnce(deps: FanOutDeps, msg: MessageRecord, entries: FanOutEntry[]): Promise<void> {
+  const deliveries = entries.map((e, i) => record(msg.id, msg.topic, msg.createdAt, e, i));
+  await deps.store.batch(deps.messages.createOps(msg, deliveries));
+  const runAt = Date.now();
+  await deps.queue.enqueue(deliveries.filter((d) => d.status === 'pending').map((d) => ({ id: d.id, runAt })));
+}
+
+async function fanOutInBatches(deps: FanOutDeps, msg: MessageRecord, stored: StoredFanOut): Promise<void> {
   await deps.store.batch([
     ...deps.messages.createOps(msg, []),
-    { op: 'set', key: fanOutKey(msg.id), value: encode(fo) },
+    { op: 'set', key: fanOutKey(msg.id), value: stored },
     { op: 'sadd', set: FANOUTS, member: msg.id },
   ]);
+  const fo = decode(stored);
   let from = 0;
   try {
-    for (; from < entries.length; from += FAN_OUT_BATCH) await writeBatch(deps, fo, from, Math.min(entries.length, from + FAN_OUT_BATCH), false);
+    for (; from < fo.length; from += FAN_OUT_BATCH) await writeBatch(deps, fo, from, Math.min(fo.length, from + FAN_OUT_BATCH), false);
     await finish(deps.store, msg.id);
   } catch (err) {
-    // the record is durable: the publish stands, and the rest is written in the background
-    deps.log?.warn('a store error cut a fan-out short; writing the rest in the background', { messageId: msg.id, written: from, deliveries: entries.length, err });
+    // the record is durable: the message is accepted, and the rest is written in the background
+    deps.log?.warn('a store error cut a fan-out short; writing the rest in the background', { messageId: msg.id, written: from, deliveries: fo.length, err });
     if (!deps.stopped?.()) void complete(deps, fo, from);
   }
 }
@@ -208,11 +239,11 @@ export async function resumeFanOuts(deps: FanOutDeps & { log: Logger }): Promise
     const stored = await deps.store.get<StoredFanOut>(fanOutKey(id));
     if (stored) {
       const fo = decode(stored);
-      deps.log.info('completing an interrupted fan-out', { messageId: id, deliveries: fo.entries.length });
-      for (let from = 0; from < fo.entries.length; from += FAN_OUT_BATCH) {
-        await writeBatch(deps, fo, from, Math.min(fo.entries.length, from + FAN_OUT_BATCH), true);
+      deps.log.info('completing an interrupted fan-out', { messageId: id, deliveries: fo.length });
+      for (let from = 0; from < fo.length; from += FAN_OUT_BATCH) {
+        await writeBatch(deps, fo, from, Math.min(fo.length, from + FAN_OUT_BATCH), true);
       }
-      created += fo.entries.length;
+      created += fo.length;
     }
     await finish(deps.store, id);
   }

@@ -119,7 +119,7 @@ export function createPublisher(deps: PublisherDeps) {
       subsOf = undefined;
       const variants = plan.variants;
       // one compact entry per delivery; the records are made and written in batches (./fan-out.ts)
-      const entries: FanOutEntry[] = plan.targets.map((t) => {
+      let entries: FanOutEntry[] | undefined = plan.targets.map((t) => {
         const failure = t.status === 'muted' ? undefined : rendered[t.variant]!.failures[t.sub.protocol];
         return [t.sub.id, t.sub.protocol, failure ? 'failed' : t.status, t.variant || undefined, failure ? undefined : t.releaseAt, failure];
       });
@@ -158,9 +158,13 @@ export function createPublisher(deps: PublisherDeps) {
         ...(draft.actions?.length ? { actions: draft.actions } : {}),
       };
       if (variants.length > 1) msg.variants = variants.slice(1).map((v, i) => variantRecord(v, rendered[i + 1]!.bodies));
-      await fanOut({ store, messages, queue, log: deps.log, stopped: deps.stopped }, msg, entries);
-      deps.events.emit('published', { topic, source: draft.source, deliveries: entries.length });
-      return { messageId, deliveries: entries.length };
+      const count = entries.length;
+      // the fan-out keeps its compact stored form; the 100,000 tuples of a large one go here
+      const written = fanOut({ store, messages, queue, log: deps.log, stopped: deps.stopped }, msg, entries);
+      entries = undefined;
+      await written;
+      deps.events.emit('published', { topic, source: draft.source, deliveries: count });
+      return { messageId, deliveries: count };
     } catch (err) {
       if (claimed) await store.delete(idemKey!).catch(() => {});
       if (messageId && enlisted.length) await deps.order?.withdraw(messageId, enlisted).catch(() => {});
