@@ -71,6 +71,18 @@ export function alertmanagerConfig(o: AlertmanagerOptions): string {
 }
 
 export async function startAlertmanager(o: AlertmanagerOptions): Promise<RunningAlertmanager> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(o);
+    } catch (err) {
+      // the free port was taken between the probe and Alertmanager's bind (other test files start servers too)
+      if (attempt < 3 && err instanceof Error && err.message.includes('address already in use')) continue;
+      throw err;
+    }
+  }
+}
+
+async function startOnce(o: AlertmanagerOptions): Promise<RunningAlertmanager> {
   const bin = alertmanagerBinary();
   if (!bin) throw new Error('Alertmanager is not installed: run .ci/install-alertmanager.sh');
   const dir = mkdtempSync(join(tmpdir(), 'herald-am-'));
