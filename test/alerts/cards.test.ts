@@ -10,7 +10,7 @@ import { startDingtalkFake } from '../fakes/dingtalk-server.js';
 import { cardActionEvent, type ImMessage, type LarkOpenServer, postLarkCallback } from '../fakes/lark-open-server.js';
 import type { FakePlatform } from '../fakes/types.js';
 import { missing } from '../helpers/needs.js';
-import { alertmanagerBinary, type PostableAlert, type RunningAlertmanager } from '../helpers/alertmanager.js';
+import { alertmanagerBinary, firingAlert, type RunningAlertmanager } from '../helpers/alertmanager.js';
 import { type TestHerald, waitFor } from '../helpers/herald.js';
 import { type AlertStack, APP_ID, CHAT, ENCRYPT_KEY, MEMBER, startAlertStack, TOKEN, TOPIC } from './stack.js';
 
@@ -33,13 +33,7 @@ const press = (card: ImMessage, value: unknown, token = TOKEN) =>
 const buttons = (card: ImMessage): any[] => card.content.elements.filter((e: any) => e.tag === 'action').flatMap((e: any) => e.actions);
 const cardsInChat = () => lark.messages.filter((m) => m.chatId === CHAT && m.msgType === 'interactive');
 
-const startsAt = new Date(Date.now() - 300_000).toISOString();
-const alert = (name: string, over: Partial<PostableAlert> = {}): PostableAlert => ({
-  labels: { alertname: name, instance: 'db-1', severity: 'critical' },
-  annotations: { summary: `${name} on db-1` },
-  startsAt,
-  ...over,
-});
+const alert = firingAlert;
 
 beforeAll(async () => {
   if (!installed) return;

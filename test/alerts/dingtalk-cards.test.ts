@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeCard, type StreamGateway, startStreamGateway } from '../fakes/dingtalk-stream-gateway.js';
-import { alertmanagerBinary, type PostableAlert, type RunningAlertmanager, startAlertmanager } from '../helpers/alertmanager.js';
+import { alertmanagerBinary, firingAlert, type RunningAlertmanager, startAlertmanager } from '../helpers/alertmanager.js';
 import { ADMIN, startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
 import { missing } from '../helpers/needs.js';
 import { freePort } from '../helpers/spawn.js';
@@ -68,13 +68,7 @@ async function startDingStack(cardTemplateId?: string): Promise<DingStack> {
   };
 }
 
-const startsAt = new Date(Date.now() - 300_000).toISOString();
-const alert = (name: string, over: Partial<PostableAlert> = {}): PostableAlert => ({
-  labels: { alertname: name, instance: 'db-1', severity: 'critical' },
-  annotations: { summary: `${name} on db-1` },
-  startsAt,
-  ...over,
-});
+const alert = firingAlert;
 const resolvedAlert = (name: string) => alert(name, { endsAt: new Date(Date.now() - 1_000).toISOString() });
 
 const cardsIn = (gw: StreamGateway) => [...gw.cards.values()].filter((c) => c.openConversationId === GROUP);

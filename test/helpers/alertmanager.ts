@@ -50,6 +50,12 @@ export interface PostableAlert {
   generatorURL?: string;
 }
 
+const FIVE_MINUTES_AGO = new Date(Date.now() - 300_000).toISOString();
+/** A critical alert on db-1 that has been firing for five minutes (a duration the RESOLVED can state). */
+export function firingAlert(name: string, over: Partial<PostableAlert> = {}, startsAt = FIVE_MINUTES_AGO): PostableAlert {
+  return { labels: { alertname: name, instance: 'db-1', severity: 'critical' }, annotations: { summary: `${name} on db-1` }, startsAt, ...over };
+}
+
 export function alertmanagerConfig(o: AlertmanagerOptions): string {
   const timing = o.groupTiming ?? '1s';
   return stringify({
