@@ -6,10 +6,7 @@
  * an endpoint's credential.
  */
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
-import winston from 'winston';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
 import { startDiscordFake } from '../fakes/discord-server.js';
 import { startSlackFake } from '../fakes/slack-server.js';
 import { type SmtpFake, startSmtpFake } from '../fakes/smtp-server.js';
@@ -17,6 +14,7 @@ import { startTeamsFake } from '../fakes/teams-server.js';
 import { startTelegramFake } from '../fakes/telegram-server.js';
 import type { FakePlatform } from '../fakes/types.js';
 import { startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
+import { keptLog } from '../helpers/log.js';
 
 interface Channel {
   protocol: 'email' | 'slack' | 'teams' | 'telegram' | 'discord';
@@ -40,14 +38,7 @@ const channels: Channel[] = [
 /** Burst window for the pacing case: small so the test runs in seconds, the same shape as the real ones. */
 const BURST_WINDOW = { max: 5, perMs: 1500 };
 
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk, _enc, done) {
-    lines.push(String(chunk));
-    done();
-  },
-});
-const log = createLogger({ level: 'silly', format: 'json' }, [new winston.transports.Stream({ stream: sink })]);
+const { log, lines } = keptLog();
 const answers: string[] = [];
 const endpoints: { protocol: string; endpoint: string }[] = [];
 

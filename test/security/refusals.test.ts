@@ -3,24 +3,16 @@
  * the log's redaction), the admin API's 413 message (it named quotas.messageBytes for a 1 MB limit),
  * and the access log's paths under /v1 (they lost their prefix).
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import winston from 'winston';
-import { createLogger } from '../../src/log.js';
 import { render } from '../../src/templates/engine.js';
 import { startTestHerald, type TestHerald } from '../helpers/herald.js';
+import { keptLog } from '../helpers/log.js';
 
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk, _enc, done) {
-    lines.push(String(chunk));
-    done();
-  },
-});
+const { log, lines } = keptLog('http');
 let h: TestHerald;
 
 beforeAll(async () => {
-  h = await startTestHerald({ log: createLogger({ level: 'http', format: 'json' }, [new winston.transports.Stream({ stream: sink })]) });
+  h = await startTestHerald({ log });
 });
 afterAll(() => h.stop());
 

@@ -5,14 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { Writable } from 'node:stream';
-import winston from 'winston';
 import { afterAll, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
 import { SecretBox } from '../../src/security/secret-box.js';
 import { startDingtalkFake } from '../fakes/dingtalk-server.js';
 import type { FakePlatform } from '../fakes/types.js';
 import { startTestHerald, tempDir, waitFor } from '../helpers/herald.js';
+import { keptLog } from '../helpers/log.js';
 
 const OLD = randomBytes(32).toString('base64');
 const NEW = randomBytes(32).toString('base64');
@@ -21,14 +19,7 @@ const EXTRA_SECRET = `SEC${'7c3e9b10'.repeat(8)}`;
 const WINDOW = { max: 1, perMs: 60_000 };
 const config = { platforms: { dingtalk: { rateLimits: [WINDOW], batch: false } } };
 
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk, _enc, done) {
-    lines.push(String(chunk));
-    done();
-  },
-});
-const log = createLogger({ level: 'silly', format: 'json' }, [new winston.transports.Stream({ stream: sink })]);
+const { log, lines } = keptLog();
 
 const dataDir = tempDir();
 let fake: FakePlatform | undefined;

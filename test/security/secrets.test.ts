@@ -4,24 +4,15 @@
  * robots with tokens and signing secrets, a signed webhook, a CI token, deliveries that succeed,
  * retry and fail, refused requests — then every captured line and every response is searched.
  */
-import { Writable } from 'node:stream';
-import winston from 'winston';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
 import { hashToken } from '../../src/store/tokens.js';
 import { startDingtalkFake } from '../fakes/dingtalk-server.js';
 import type { FakePlatform } from '../fakes/types.js';
 import { ADMIN, startTestHerald, type TestHerald, waitFor } from '../helpers/herald.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
+import { keptLog } from '../helpers/log.js';
 
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk, _enc, done) {
-    lines.push(String(chunk));
-    done();
-  },
-});
-const log = createLogger({ level: 'silly', format: 'json' }, [new winston.transports.Stream({ stream: sink })]);
+const { log, lines } = keptLog();
 
 const RIGHT_SECRET = `SEC${'a1b2c3d4'.repeat(8)}`;
 const WRONG_SECRET = `SEC${'9f8e7d6c'.repeat(8)}`;
