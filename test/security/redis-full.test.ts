@@ -50,6 +50,15 @@ describe.skipIf(skip)('Redis refusing writes', () => {
     return { port: p, client };
   }
 
+  const readyz = () => h.api('GET', '/readyz', undefined, { token: null });
+  /** /readyz's first answer that is not 200 */
+  const notReady = () =>
+    waitFor('not ready', async () => {
+      const r = await readyz();
+      return r.status !== 200 && r;
+    });
+  const readyAgain = () => waitFor('ready again', async () => (await readyz()).status === 200);
+
   beforeAll(async () => {
     ({ port, client: redis } = await redisServer(dir));
     h = await startTestHerald({ env: redisEnv(`redis://127.0.0.1:${port}`) });
@@ -69,10 +78,7 @@ describe.skipIf(skip)('Redis refusing writes', () => {
 
     await redis.config('SET', 'maxmemory', '1');
     // the answer of the last probe stands for PROBE_EVERY_MS; the next one finds out
-    const ready = await waitFor('not ready', async () => {
-      const r = await h.api('GET', '/readyz', undefined, { token: null });
-      return r.status !== 200 && r;
-    });
+    const ready = await notReady();
     expect(ready.status).toBe(503);
     expect(ready.body.checks.store).toMatch(/^cannot write: OOM/);
 
@@ -100,7 +106,7 @@ describe.skipIf(skip)('Redis refusing writes', () => {
     expect((await h.api('GET', '/v1/audit?limit=1000')).body).toEqual(audit);
 
     await redis.config('SET', 'maxmemory', '0');
-    await waitFor('ready again', async () => (await h.api('GET', '/readyz', undefined, { token: null })).status === 200);
+    await readyAgain();
     expect((await h.api('POST', '/v1/topics', { name: 'late' })).status).toBe(201);
   }, 60_000);
 
@@ -114,10 +120,7 @@ describe.skipIf(skip)('Redis refusing writes', () => {
     await redis.call('REPLICAOF', '127.0.0.1', String(copy.port));
     await waitFor('following the copy', async () => /master_link_status:up/.test(await redis.info('replication')));
 
-    const ready = await waitFor('not ready', async () => {
-      const r = await h.api('GET', '/readyz', undefined, { token: null });
-      return r.status !== 200 && r;
-    });
+    const ready = await notReady();
     expect(ready.body.checks.store).toMatch(/READONLY/);
     const topics = (await h.api('GET', '/v1/topics')).body;
     const r = await h.api('POST', '/v1/topics', { name: 'replica' });
@@ -125,7 +128,7 @@ describe.skipIf(skip)('Redis refusing writes', () => {
     expect((await h.api('GET', '/v1/topics')).body).toEqual(topics);
 
     await redis.call('REPLICAOF', 'NO', 'ONE');
-    await waitFor('ready again', async () => (await h.api('GET', '/readyz', undefined, { token: null })).status === 200);
+    await readyAgain();
     expect((await h.api('POST', '/v1/topics', { name: 'replica' })).status).toBe(201);
   }, 60_000);
 
@@ -136,10 +139,7 @@ describe.skipIf(skip)('Redis refusing writes', () => {
     expect(existsSync(dir)).toBe(false);
     await redis.bgsave();
     await waitFor('the snapshot to fail', async () => /rdb_last_bgsave_status:err/.test(await redis.info('persistence')));
-    const ready = await waitFor('not ready', async () => {
-      const r = await h.api('GET', '/readyz', undefined, { token: null });
-      return r.status !== 200 && r;
-    });
+    const ready = await notReady();
     // Redis refuses even PING under MISCONF: the ping's answer says why
     expect(ready.body.checks.store).toMatch(/cannot take writes right now \(MISCONF|^cannot write: MISCONF/);
     const topics = (await h.api('GET', '/v1/topics')).body;
@@ -148,7 +148,7 @@ describe.skipIf(skip)('Redis refusing writes', () => {
     expect((await h.api('GET', '/v1/topics')).body).toEqual(topics);
 
     await redis.config('SET', 'save', '');
-    await waitFor('ready again', async () => (await h.api('GET', '/readyz', undefined, { token: null })).status === 200);
+    await readyAgain();
     expect((await h.api('POST', '/v1/topics', { name: 'misconf' })).status).toBe(201);
   }, 60_000);
 });
