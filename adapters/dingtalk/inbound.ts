@@ -6,7 +6,9 @@
  * https://open.dingtalk.com/document/direction/stream-mode-protocol-access-description
  * https://open.dingtalk.com/document/orgapp/receive-message
  */
-import { DWClient, type DWClientDownStream, TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
+import { createRequire } from 'node:module';
+import type * as DingtalkStream from 'dingtalk-stream';
+import type { DWClientDownStream } from 'dingtalk-stream';
 import type { Logger } from 'winston';
 import { outboundAgent } from '../../src/delivery/proxy.js';
 import { z } from 'zod';
@@ -50,70 +52,81 @@ export interface DingtalkInboundDeps {
   now(): number;
 }
 
+const require = createRequire(import.meta.url);
+let sdk: typeof DingtalkStream | undefined;
+/** The SDK (with axios and ws), loaded only when Stream mode is configured: most deployments post to custom robots only. */
+const streamSdk = () => (sdk ??= require('dingtalk-stream') as typeof DingtalkStream);
+
+type StreamClientDeps = DingtalkInboundDeps & { gatewayUrl: string; clientId: string; clientSecret: string };
+
 /**
  * The SDK with its gateway taken from `apiBase` (research §0/§1.7: GATEWAY_URL is a module constant,
  * `getEndpoint()` is the seam), with frames it cannot parse ignored instead of thrown out of the
  * socket listener, and callbacks of other topics dropped.
  */
-class HeraldStreamClient extends DWClient {
-  constructor(
-    private readonly deps: DingtalkInboundDeps & { gatewayUrl: string; clientId: string; clientSecret: string },
-  ) {
-    // A fresh subscriptions array per client (the SDK shares its default one, §1.1); reconnects are ours.
-    const options = {
-      clientId: deps.clientId,
-      clientSecret: deps.clientSecret,
-      ua: 'herald',
-      keepAlive: true,
-      autoReconnect: false,
-      subscriptions: [{ type: 'EVENT', topic: '*' }],
-    };
-    super(options);
-  }
-
-  /** POST {apiBase}/v1.0/gateway/connections/open → {endpoint, ticket} (§1.3.1). */
-  override async getEndpoint(): Promise<this> {
-    const cfg = this.getConfig();
-    const body = JSON.stringify({ clientId: cfg.clientId, clientSecret: cfg.clientSecret, ua: cfg.ua, subscriptions: cfg.subscriptions });
-    const res = await this.deps.http.post(this.deps.gatewayUrl, body, { accept: 'application/json' });
-    let reply: { endpoint?: unknown; ticket?: unknown } = {};
-    try {
-      reply = JSON.parse(res.body);
-    } catch {}
-    if (res.status !== 200 || typeof reply.endpoint !== 'string' || typeof reply.ticket !== 'string') {
-      // The body may echo what was sent: only the status and the platform's code are kept.
-      const code = (reply as { code?: unknown }).code;
-      throw new Error(`the DingTalk Stream gateway refused to open a connection (HTTP ${res.status}${typeof code === 'string' ? ` ${code}` : ''})`);
+function streamClient(deps: StreamClientDeps) {
+  const { DWClient, TOPIC_CARD, TOPIC_ROBOT } = streamSdk();
+  class HeraldStreamClient extends DWClient {
+    constructor(
+      private readonly deps: StreamClientDeps,
+    ) {
+      // A fresh subscriptions array per client (the SDK shares its default one, §1.1); reconnects are ours.
+      const options = {
+        clientId: deps.clientId,
+        clientSecret: deps.clientSecret,
+        ua: 'herald',
+        keepAlive: true,
+        autoReconnect: false,
+        subscriptions: [{ type: 'EVENT', topic: '*' }],
+      };
+      super(options);
     }
-    (this as unknown as { dw_url: string }).dw_url = `${reply.endpoint}?ticket=${encodeURIComponent(reply.ticket)}`;
-    // the SDK opens its WebSocket with these options: through HTTPS_PROXY unless NO_PROXY names the host
-    (this as unknown as { sslopts: Record<string, unknown> }).sslopts = { rejectUnauthorized: true, agent: outboundAgent() };
-    return this;
-  }
 
-  override onDownStream(data: string): void {
-    try {
-      super.onDownStream(data);
-    } catch (err) {
-      this.deps.log.warn('DingTalk Stream: ignored a frame that could not be read', { err: (err as Error).message });
+    /** POST {apiBase}/v1.0/gateway/connections/open → {endpoint, ticket} (§1.3.1). */
+    override async getEndpoint(): Promise<this> {
+      const cfg = this.getConfig();
+      const body = JSON.stringify({ clientId: cfg.clientId, clientSecret: cfg.clientSecret, ua: cfg.ua, subscriptions: cfg.subscriptions });
+      const res = await this.deps.http.post(this.deps.gatewayUrl, body, { accept: 'application/json' });
+      let reply: { endpoint?: unknown; ticket?: unknown } = {};
+      try {
+        reply = JSON.parse(res.body);
+      } catch {}
+      if (res.status !== 200 || typeof reply.endpoint !== 'string' || typeof reply.ticket !== 'string') {
+        // The body may echo what was sent: only the status and the platform's code are kept.
+        const code = (reply as { code?: unknown }).code;
+        throw new Error(`the DingTalk Stream gateway refused to open a connection (HTTP ${res.status}${typeof code === 'string' ? ` ${code}` : ''})`);
+      }
+      (this as unknown as { dw_url: string }).dw_url = `${reply.endpoint}?ticket=${encodeURIComponent(reply.ticket)}`;
+      // the SDK opens its WebSocket with these options: through HTTPS_PROXY unless NO_PROXY names the host
+      (this as unknown as { sslopts: Record<string, unknown> }).sslopts = { rejectUnauthorized: true, agent: outboundAgent() };
+      return this;
+    }
+
+    override onDownStream(data: string): void {
+      try {
+        super.onDownStream(data);
+      } catch (err) {
+        this.deps.log.warn('DingTalk Stream: ignored a frame that could not be read', { err: (err as Error).message });
+      }
+    }
+
+    override onCallback(message: DWClientDownStream): void {
+      const topic = message?.headers?.topic;
+      if (topic === TOPIC_ROBOT || topic === TOPIC_CARD) super.onCallback(message);
+      else this.deps.log.debug('DingTalk Stream: ignored a callback of another topic');
+    }
+
+    /** The live socket (TS-private in the SDK): to follow its close. */
+    get socketEvents(): { once(e: 'close', f: () => void): void } | undefined {
+      return (this as unknown as { socket?: { once(e: 'close', f: () => void): void } }).socket;
+    }
+
+    /** The SDK leaves its keep-alive timer running when the server closes; a new one per connection. */
+    clearKeepAlive(): void {
+      clearInterval((this as unknown as { heartbeatIntervallId?: NodeJS.Timeout }).heartbeatIntervallId);
     }
   }
-
-  override onCallback(message: DWClientDownStream): void {
-    const topic = message?.headers?.topic;
-    if (topic === TOPIC_ROBOT || topic === TOPIC_CARD) super.onCallback(message);
-    else this.deps.log.debug('DingTalk Stream: ignored a callback of another topic');
-  }
-
-  /** The live socket (TS-private in the SDK): to follow its close. */
-  get socketEvents(): { once(e: 'close', f: () => void): void } | undefined {
-    return (this as unknown as { socket?: { once(e: 'close', f: () => void): void } }).socket;
-  }
-
-  /** The SDK leaves its keep-alive timer running when the server closes; a new one per connection. */
-  clearKeepAlive(): void {
-    clearInterval((this as unknown as { heartbeatIntervallId?: NodeJS.Timeout }).heartbeatIntervallId);
-  }
+  return new HeraldStreamClient(deps);
 }
 
 /** The channel, or undefined when HERALD_DINGTALK_CLIENT_ID / _CLIENT_SECRET are not set. */
@@ -124,7 +137,8 @@ export function createDingtalkInbound(deps: DingtalkInboundDeps, hub: CommandHub
   const apiBase = String(deps.config.apiBase ?? 'https://api.dingtalk.com').replace(/\/+$/, '');
   const replyOrigins = new Set([...SESSION_WEBHOOK_ORIGINS, new URL(apiBase).origin]);
   const log = deps.log;
-  const client = new HeraldStreamClient({ ...deps, gatewayUrl: `${apiBase}/v1.0/gateway/connections/open`, clientId, clientSecret });
+  const { TOPIC_CARD, TOPIC_ROBOT } = streamSdk();
+  const client = streamClient({ ...deps, gatewayUrl: `${apiBase}/v1.0/gateway/connections/open`, clientId, clientSecret });
 
   let stopped = false;
   let failures = 0;

@@ -6,11 +6,18 @@
  * RFC 5321 (SMTP), RFC 6068 (mailto), https://nodemailer.com/smtp/ (README.md)
  */
 import { createHash } from 'node:crypto';
-import nodemailer, { type Transporter } from 'nodemailer';
+import { createRequire } from 'node:module';
+import type * as Nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { type Adapter, type AdapterDeps, type AdapterFactory, EndpointError, type ProtocolDescription, type Target } from '../types.js';
 import { classifySmtp } from './codes.js';
 import { type EmailPayload, renderEmail } from './render.js';
+
+const require = createRequire(import.meta.url);
+let nodemailer: typeof Nodemailer | undefined;
+/** nodemailer, loaded at the first email sent: most deployments never send one. */
+const mailer = () => (nodemailer ??= require('nodemailer') as typeof Nodemailer);
 
 /** Recipients one subscription may name: beyond this it is a mailing list, which belongs on the mail server. */
 export const MAX_RECIPIENTS = 20;
@@ -71,7 +78,7 @@ export const emailAdapter: AdapterFactory = {
       async send(_target, payload) {
         if (!smtp) return { ok: false, kind: 'permanent', message: 'Email is not set up on this Herald: set HERALD_SMTP_URL and HERALD_SMTP_FROM' };
         // one connection per message: no idle sockets to keep the process up, and email volume is low
-        transport ??= nodemailer.createTransport(smtp.url, { from: smtp.from });
+        transport ??= mailer().createTransport(smtp.url, { from: smtp.from });
         const mail = payload as EmailPayload;
         try {
           const info = await transport.sendMail({ ...mail, from: smtp.from });

@@ -10,7 +10,7 @@ import { markdown } from '../shared/markdown.js';
 import { markdownToText } from '../shared/plain-text.js';
 import type { Level, OutboundMessage } from '../types.js';
 
-const escapeHtml = markdown.utils.escapeHtml;
+const escapeHtml = (s: string) => markdown().utils.escapeHtml(s);
 
 /** RFC 5322 §2.1.1 asks for lines under 998 characters; a subject is kept short to be read. */
 const SUBJECT_MAX_CHARS = 200;
@@ -36,7 +36,7 @@ export const emailSubject = (msg: OutboundMessage): string => `[${levelWord(msg.
 
 export function renderEmail(msg: OutboundMessage, to: string[]): EmailPayload[] {
   const subject = emailSubject(msg);
-  const bodyHtml = msg.format === 'markdown' ? markdown.render(msg.text) : `<p>${escapeHtml(msg.text).replace(/\n/g, '<br>\n')}</p>`;
+  const bodyHtml = msg.format === 'markdown' ? markdown().render(msg.text) : `<p>${escapeHtml(msg.text).replace(/\n/g, '<br>\n')}</p>`;
   const text = msg.format === 'markdown' ? markdownToText(msg.text) : msg.text;
   const html =
     '<!doctype html><html><head><meta charset="utf-8"></head><body style="font-family:sans-serif">' +

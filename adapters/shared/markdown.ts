@@ -5,11 +5,25 @@
  * Used where a platform has its own syntax (Slack mrkdwn, Telegram HTML, Adaptive Card text);
  * email renders HTML with markdown-it itself.
  */
-import MarkdownIt from 'markdown-it';
+import { createRequire } from 'node:module';
+import type MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 
-/** CommonMark plus tables and strikethrough; raw HTML is text; a single newline is a line break. */
-export const markdown = new MarkdownIt({ html: false, linkify: false, breaks: true });
+const require = createRequire(import.meta.url);
+let parser: InstanceType<typeof MarkdownIt> | undefined;
+
+/**
+ * CommonMark plus tables and strikethrough; raw HTML is text; a single newline is a line break.
+ * Loaded at the first message rendered for a platform with markup of its own (most deployments
+ * post to DingTalk, Lark and WeCom only, whose markdown goes out as it is).
+ */
+export function markdown(): InstanceType<typeof MarkdownIt> {
+  if (!parser) {
+    const Markdown = require('markdown-it') as typeof MarkdownIt;
+    parser = new Markdown({ html: false, linkify: false, breaks: true });
+  }
+  return parser;
+}
 
 export interface Dialect {
   /** plain text, escaped for the platform */
@@ -36,7 +50,7 @@ export interface Dialect {
 
 /** Renders markdown source in `d`: blocks separated by a blank line. */
 export function renderMarkdown(src: string, d: Dialect): string {
-  const tokens = markdown.parse(src, {});
+  const tokens = markdown().parse(src, {});
   let pos = 0;
   let quoteDepth = 0;
 

@@ -75,14 +75,40 @@ class Heap {
 /** `queued` value of a job in the due-now line (a small integer: no boxed number per job). */
 const DUE = 0;
 
+/**
+ * Consecutive deliveries of one message queued due at once (a fan-out's batch): held as the
+ * message id and a range of indexes, the ids made one at a time as they run. 100,000 queued
+ * deliveries are then a few hundred of these instead of 100,000 strings and map entries.
+ */
+interface Run {
+  messageId: string;
+  next: number;
+  end: number;
+}
+
+/** A delivery id (src/store/indexes.ts deliveryId) as message id and index; undefined for any other id. */
+function splitId(id: string): [string, number] | undefined {
+  const dot = id.lastIndexOf('.');
+  if (dot <= 0 || id.length - dot < 6) return undefined;
+  const index = Number(id.slice(dot + 1));
+  if (!Number.isInteger(index) || idOf(id.slice(0, dot), index) !== id) return undefined;
+  return [id.slice(0, dot), index];
+}
+const idOf = (messageId: string, index: number) => `${messageId}.${index.toString().padStart(5, '0')}`;
+
 export class EmbeddedQueue implements DeliveryQueue {
   private readonly heap = new Heap();
   /**
-   * Jobs due when they were queued, in the order they came (a fan-out's 100,000 deliveries): only
-   * their ids, no heap entry and no due time each. `dueHead` is the next to run.
+   * Jobs due when they were queued, in the order they came: ids, or runs of them. `dueHead` is the
+   * next to run.
    */
-  private due: string[] = [];
+  private due: (string | Run)[] = [];
   private dueHead = 0;
+  /** message id -> its runs in the due-now line, and the ids of them that left early (woken, re-queued) */
+  private readonly runs = new Map<string, Run[]>();
+  private readonly leftRuns = new Set<string>();
+  /** ids waiting in runs */
+  private inRuns = 0;
   /** queued id → its due time (DUE: in the due-now line); heap entries with another time are stale (a wake moved the job) */
   private readonly queued = new Map<string, number>();
   private readonly running = new Set<string>();
@@ -98,12 +124,49 @@ export class EmbeddedQueue implements DeliveryQueue {
     private readonly onError: (err: unknown, id: string) => void,
   ) {}
 
+  /** Whether the id waits in a run of the due-now line. */
+  private inRun(id: string): boolean {
+    const parts = splitId(id);
+    const runs = parts && this.runs.get(parts[0]);
+    if (!runs) return false;
+    return runs.some((r) => parts[1] >= r.next && parts[1] < r.end) && !this.leftRuns.has(id);
+  }
+
+  /** Takes the id out of its run (it is queued at another time now). */
+  private leaveRun(id: string): void {
+    this.leftRuns.add(id);
+    this.inRuns--;
+  }
+
+  /** Due now: appended to the last run when it continues it, else a run of its own. */
+  private pushDue(id: string): void {
+    const parts = splitId(id);
+    // one that left a run still stands in it (skipped there when its turn comes): queued by id this time
+    if (!parts || this.leftRuns.has(id)) {
+      this.queued.set(id, DUE);
+      this.due.push(id);
+      return;
+    }
+    const [messageId, index] = parts;
+    const last = this.due[this.due.length - 1];
+    if (last !== undefined && typeof last !== 'string' && last.messageId === messageId && last.end === index) last.end++;
+    else {
+      const run: Run = { messageId, next: index, end: index + 1 };
+      this.due.push(run);
+      const runs = this.runs.get(messageId);
+      if (runs) runs.push(run);
+      else this.runs.set(messageId, [run]);
+    }
+    this.inRuns++;
+  }
+
   private put(id: string, runAt: number, now = Date.now()): void {
+    if (this.inRun(id)) return; // due now already
     const at = this.queued.get(id);
     if (at !== undefined && at <= runAt) return;
     if (runAt <= now) {
-      this.queued.set(id, DUE);
-      this.due.push(id);
+      if (at !== undefined) this.queued.delete(id); // its heap entry goes stale
+      this.pushDue(id);
       return;
     }
     this.queued.set(id, runAt);
@@ -113,8 +176,25 @@ export class EmbeddedQueue implements DeliveryQueue {
   /** The next job of the due-now line, skipping ids that left it; undefined when it is empty. */
   private nextDue(): string | undefined {
     while (this.dueHead < this.due.length) {
-      const id = this.due[this.dueHead++]!;
-      if (this.queued.get(id) === DUE) return id;
+      const head = this.due[this.dueHead]!;
+      if (typeof head === 'string') {
+        this.dueHead++;
+        if (this.queued.get(head) === DUE) {
+          this.queued.delete(head);
+          return head;
+        }
+        continue;
+      }
+      while (head.next < head.end) {
+        const id = idOf(head.messageId, head.next++);
+        if (this.leftRuns.delete(id)) continue; // counted out when it left
+        this.inRuns--;
+        return id;
+      }
+      this.dueHead++;
+      const runs = this.runs.get(head.messageId)!;
+      runs.splice(runs.indexOf(head), 1);
+      if (runs.length === 0) this.runs.delete(head.messageId);
     }
     if (this.dueHead > 0) {
       this.due = [];
@@ -134,7 +214,14 @@ export class EmbeddedQueue implements DeliveryQueue {
 
   async wake(id: string): Promise<void> {
     if (this.running.has(id)) this.rewake.add(id);
-    else if (this.queued.has(id)) {
+    else if (this.inRun(id)) {
+      // its turn on a robot came: ahead of the line of new jobs, not behind it
+      this.leaveRun(id);
+      const now = Date.now();
+      this.queued.set(id, now);
+      this.heap.push({ id, runAt: now });
+      this.pump();
+    } else if (this.queued.has(id)) {
       // its turn on a robot came: ahead of the line of new jobs, not behind it
       const now = Date.now();
       const at = this.queued.get(id)!;
@@ -166,7 +253,6 @@ export class EmbeddedQueue implements DeliveryQueue {
       }
       const id = this.nextDue();
       if (id === undefined) break;
-      this.queued.delete(id);
       this.run(id);
     }
     // the line is read from its head: drop what was read once it is most of the array
@@ -215,7 +301,7 @@ export class EmbeddedQueue implements DeliveryQueue {
   }
 
   async depth(): Promise<number> {
-    return this.queued.size + this.running.size;
+    return this.queued.size + this.inRuns + this.running.size;
   }
 
   async ping(): Promise<void> {}

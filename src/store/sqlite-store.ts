@@ -60,6 +60,8 @@ export class SqliteStore implements Store {
   private readonly health = new WriteHealth((bytes) => this.enqueue([{ op: 'set', key: PROBE_KEY, value: 'x'.repeat(bytes) }], undefined, false).then(() => {}));
   private readonly sql: ReturnType<typeof prepare>;
   private readonly guardRead: ReturnType<Db['prepare']>;
+  /** setValueFields' statements, one per list of fields */
+  private readonly fieldReads = new Map<string, { all(...params: unknown[]): unknown[] }>();
   /** zrange's statements, one per shape of query */
   private readonly ranges = new Map<string, { all(...params: unknown[]): unknown[] }>();
 
@@ -158,6 +160,26 @@ export class SqliteStore implements Store {
 
   async smembers(set: string): Promise<string[]> {
     return this.sql.smembers.all(set) as string[];
+  }
+
+  async setValueFields(set: string, prefix: string, fields: readonly string[], after: string, limit: number): Promise<[string, Record<string, unknown>][]> {
+    const shape = fields.join(',');
+    let stmt = this.fieldReads.get(shape);
+    if (!stmt) {
+      if (!fields.every((f) => /^[A-Za-z_]\w*$/.test(f))) throw new Error(`setValueFields: not a field name in ${shape}`);
+      // `->` gives JSON, which json_object keeps as JSON (a missing field: null)
+      const picked = fields.map((f) => `'${f}', k.value->'$.value.${f}'`).join(', ');
+      stmt = this.db
+        .prepare(
+          `SELECT s.member, json_object(${picked}) FROM herald_sets s JOIN keyv k ON k.key = ?2 || s.member
+           WHERE s.name = ?1 AND s.member > ?3 AND (k.value->>'expires' IS NULL OR k.value->>'expires' >= ?4)
+           ORDER BY s.member LIMIT ?5`,
+        )
+        .raw();
+      this.fieldReads.set(shape, stmt);
+    }
+    const rows = stmt.all(set, prefix, after, Date.now(), limit) as [string, string][];
+    return rows.map(([member, json]) => [member, JSON.parse(json) as Record<string, unknown>]);
   }
 
   async scard(set: string): Promise<number> {

@@ -70,6 +70,13 @@ export interface Store {
   purge(): Promise<void>;
   /** Drops rows whose TTL has passed, in small batches (SQLite; Redis expires keys itself). */
   sweepExpired?(): Promise<number>;
+  /**
+   * A page of a set's members in member order, after `after`, each with the named top-level fields
+   * of the live value stored at `prefix + member` (members without one are left out), picked out by
+   * the engine: a topic's 100,000 subscriptions are listed without parsing 100,000 whole records.
+   * SQLite only; elsewhere callers read the records (getMany).
+   */
+  setValueFields?(set: string, prefix: string, fields: readonly string[], after: string, limit: number): Promise<[string, Record<string, unknown>][]>;
   ping(): Promise<void>;
   /**
    * Undefined when the store takes writes, else why not (disk full, Redis out of memory …): see

@@ -51,7 +51,12 @@ const REF_CHUNK = 1_000;
 /** A subscription as a publish sees it: id, protocol and what routes to it (filter, quiet hours, mute). */
 export type SubscriptionRef = RoutingRef;
 
-const refOf = (s: SubscriptionRecord): SubscriptionRef => {
+/** The fields of a record a publish reads (see refOf). */
+const REF_FIELDS = ['id', 'protocol', 'filter', 'quietHours', 'mutedUntil'] as const;
+/** Lets the event loop turn between chunks: listing 100,000 subscriptions must not hold the process. */
+const turn = () => new Promise((r) => setImmediate(r));
+
+const refOf = (s: Pick<SubscriptionRecord, (typeof REF_FIELDS)[number]>): SubscriptionRef => {
   const ref: SubscriptionRef = { id: s.id, protocol: s.protocol };
   if (s.filter) ref.filter = s.filter;
   if (s.quietHours) ref.quietHours = s.quietHours;
@@ -126,11 +131,24 @@ export class SubscriptionRepo {
     return unpackRefs(await cached);
   }
 
-  /** Reads the records a chunk at a time, so only one chunk of whole records is in memory at once. */
+  /**
+   * Reads a chunk at a time, with a turn of the event loop between chunks. The embedded store picks
+   * out the routing fields itself; elsewhere one chunk of whole records is in memory at once.
+   */
   private async refsOf(topic: string): Promise<SubscriptionRef[]> {
-    const ids = await this.store.smembers(`topic-subs:${topic}`);
+    const set = `topic-subs:${topic}`;
     const refs: SubscriptionRef[] = [];
+    if (this.store.setValueFields) {
+      for (let after = ''; ; await turn()) {
+        const page = await this.store.setValueFields(set, 'sub:', REF_FIELDS, after, REF_CHUNK);
+        for (const [, fields] of page) refs.push(refOf(fields as Pick<SubscriptionRecord, (typeof REF_FIELDS)[number]>));
+        if (page.length < REF_CHUNK) return refs;
+        after = page[page.length - 1]![0];
+      }
+    }
+    const ids = await this.store.smembers(set);
     for (let i = 0; i < ids.length; i += REF_CHUNK) {
+      if (i > 0) await turn();
       const recs = await this.store.getMany<SubscriptionRecord>(ids.slice(i, i + REF_CHUNK).map((id) => `sub:${id}`));
       for (const rec of recs) if (rec) refs.push(refOf(rec));
     }

@@ -6,7 +6,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { afterEach, expect, it } from 'vitest';
+import { SecretBox } from '../../src/security/secret-box.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SubscriptionRepo } from '../../src/store/subscriptions.js';
 import { ADMIN, startTestHerald, tempDir } from '../helpers/herald.js';
 
 const dirs: string[] = [];
@@ -127,4 +129,49 @@ it('sweeps expired rows in small transactions and keeps live ones', async () => 
   const keys = db.prepare('SELECT key FROM keyv ORDER BY key').pluck().all();
   db.close();
   expect(keys).toEqual(['forever', 'later']);
+});
+
+it("lists a topic's targets from the routing fields the engine picks out, page by page, and skips gone or expired rows", async () => {
+  const store = new SqliteStore(dir());
+  try {
+    const subs = Array.from({ length: 2_500 }, (_, i) => ({
+      id: `s${String(i).padStart(5, '0')}`,
+      topic: 't',
+      protocol: i % 3 ? 'webhook' : 'dingtalk',
+      endpoint: 'sealed',
+      fingerprint: `f${i}`,
+      maskedEndpoint: 'https://…',
+      remark: 'x'.repeat(200),
+      ...(i % 500 === 1 ? { filter: { level: ['critical'] } } : {}),
+      ...(i % 700 === 2 ? { quietHours: { start: '22:00', end: '07:00', timezone: 'Asia/Shanghai' } } : {}),
+      ...(i % 900 === 3 ? { mutedUntil: '2099-01-01T00:00:00.000Z' } : {}),
+    }));
+    await store.batch([
+      ...subs.map((s) => ({ op: 'set' as const, key: `sub:${s.id}`, value: s })),
+      ...subs.map((s) => ({ op: 'sadd' as const, set: 'topic-subs:t', member: s.id })),
+      { op: 'sadd', set: 'topic-subs:t', member: 'sgone' }, // a member whose record is gone
+      { op: 'set', key: 'sub:sexpired', value: { id: 'sexpired', protocol: 'webhook' }, ttlMs: 1 },
+      { op: 'sadd', set: 'topic-subs:t', member: 'sexpired' },
+    ]);
+    await new Promise((r) => setTimeout(r, 5));
+    const repo = new SubscriptionRepo(store, new SecretBox(Buffer.alloc(32, 1)), Buffer.alloc(32, 2), false);
+    const refs = await repo.targetsOf('t');
+    expect(refs).toEqual(
+      subs.map((s) => ({
+        id: s.id,
+        protocol: s.protocol,
+        ...('filter' in s ? { filter: s.filter } : {}),
+        ...('quietHours' in s ? { quietHours: s.quietHours } : {}),
+        ...('mutedUntil' in s ? { mutedUntil: s.mutedUntil } : {}),
+      })),
+    );
+    const page = await store.setValueFields('topic-subs:t', 'sub:', ['id', 'remark'], 's02497', 10);
+    expect(page).toEqual([
+      ['s02498', { id: 's02498', remark: 'x'.repeat(200) }],
+      ['s02499', { id: 's02499', remark: 'x'.repeat(200) }],
+    ]);
+    await expect(store.setValueFields('topic-subs:t', 'sub:', ["id') --"], '', 10)).rejects.toThrow(/not a field name/);
+  } finally {
+    await store.close();
+  }
 });
