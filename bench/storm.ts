@@ -55,7 +55,8 @@ async function until(what: string, check: () => boolean, ms: number): Promise<vo
   }
 }
 
-export async function benchStorm(redisUrl?: string): Promise<StormResult> {
+/** `cpuProf`: a directory for each instance's CPU profile (node --cpu-prof). */
+export async function benchStorm(redisUrl?: string, cpuProf?: string): Promise<StormResult> {
   const ding = await startDingtalkFake();
   const lark = await startLarkFake();
   const wecom = await startWecomFake();
@@ -72,8 +73,8 @@ export async function benchStorm(redisUrl?: string): Promise<StormResult> {
     ...(redisUrl ? { redis: { keyPrefix: `herald-bench-${randomBytes(4).toString('hex')}:` } } : {}),
   });
   const env = redisUrl ? { HERALD_REDIS_URL: redisUrl } : undefined;
-  const servers: BenchServer[] = [await startServer({ config, env })];
-  if (redisUrl) servers.push(await startServer({ config, env }));
+  const servers: BenchServer[] = [await startServer({ config, env, cpuProf })];
+  if (redisUrl) servers.push(await startServer({ config, env, cpuProf }));
   try {
     const api = servers[0]!.api;
     await api('POST', '/v1/topics', { name: 'storm' });

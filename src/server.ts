@@ -10,7 +10,8 @@ import type { Herald } from './context.js';
 import { createHttpClient } from './delivery/http-client.js';
 import { EmbeddedQueue } from './delivery/queue.js';
 import { LANE_MARGIN_MS, MemoryWindowGate } from './delivery/window-gate.js';
-import { createWorker, HAND_OFF_STEPS } from './delivery/worker.js';
+import { HAND_OFF_STEPS } from './delivery/hand-off.js';
+import { createWorker } from './delivery/worker.js';
 import { createApp } from './http/app.js';
 import { createPublishLimiter, usePublishLimiter } from './http/rate-limit.js';
 import { CardRegistry } from './alerts/cards.js';
@@ -212,6 +213,7 @@ async function start(opts: { env?: NodeJS.ProcessEnv; log?: Logger }, opened: ((
     adapters,
     gate: redis?.gate ?? new MemoryWindowGate(Date.now, config.delivery.timeoutMs + LANE_MARGIN_MS),
     wake: (id) => queue.wake(id),
+    ...('dismiss' in queue ? { dismiss: (id: string) => queue.dismiss(id) } : {}),
     enqueue: (jobs) => queue.enqueue(jobs),
     http,
     log,

@@ -144,6 +144,12 @@ export class BullQueue implements DeliveryQueue {
     await job?.promote().catch(() => {}); // not delayed any more: it runs or ran already
   }
 
+  /** Removes a job that no worker holds (BullMQ refuses a locked one): its delivery ended in another job's hand-off. */
+  async dismiss(id: string): Promise<boolean> {
+    if (this.active.has(id)) return false;
+    return (await bounded(this.queue.remove(id, { removeChildren: false }))) === 1;
+  }
+
   /**
    * Re-adds every delivery the store still calls pending. Ids already queued (waiting, delayed or
    * running anywhere) are ignored by BullMQ, so this only fills the holes a crash left.

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { bounded } from '../redis/connection.js';
 import { deliveryId } from '../store/indexes.js';
-import { ENLIST, ISSUE } from './redis-gate-scripts.js';
+import { ENLIST, ISSUE, RECHECK_DEEP_MS, RECHECK_PER_AHEAD_MS } from './redis-gate-scripts.js';
 import { IDLE_KEEP_MS, LINE_GRACE_MS, lineKey } from './redis-window-gate.js';
 
 /** One delivery of a publish: its index in the fan-out and its subscription (the order line). */
@@ -24,9 +24,17 @@ export interface Enlisted {
   subscriptionId: string;
 }
 
+/** A message id, and how many deliveries stood ahead of each enlisted one in its line (0 past the first ENLIST_CHUNK). */
+export interface Issued {
+  id: string;
+  ahead: number[];
+}
+
 export interface PublishOrder {
   /** A new message id, with every listed delivery enlisted in its subscription's line in the same step. */
   issue(deliveries: readonly Enlisted[]): Promise<string>;
+  /** issue, also saying how many stood ahead of each delivery in its line */
+  place?(deliveries: readonly Enlisted[]): Promise<Issued>;
   /** Takes a publish's deliveries out of their lines again (the publish was not stored). */
   withdraw(messageId: string, deliveries: readonly Enlisted[]): Promise<void>;
 }
@@ -37,8 +45,22 @@ export interface PublishOrder {
  */
 export const ENLIST_CHUNK = 1_000;
 
+/** A delivery with at least this many ahead in its line is queued to look at the gate later (firstLookMs). */
+export const DEFER_FROM_AHEAD = 4;
+
+/**
+ * When a new delivery's job should first look at the gate. One far back in a busy line gets its
+ * turn from a hand-off (./hand-off.ts runs the next in line, at the gate or not) long before it
+ * could pass, so its job is queued to run later, when it would only have been told to wait:
+ * a worker slot and a queue round trip saved per waiting delivery; the look still comes if no
+ * hand-off does.
+ */
+export function firstLookMs(ahead: number): number {
+  return ahead < DEFER_FROM_AHEAD ? 0 : Math.min(ahead * RECHECK_PER_AHEAD_MS, RECHECK_DEEP_MS);
+}
+
 type OrderRedis = Redis & {
-  heraldIssue(...args: (string | number)[]): Promise<string>;
+  heraldIssue(...args: (string | number)[]): Promise<[string, ...number[]]>;
   heraldEnlist(...args: (string | number)[]): Promise<number>;
 };
 
@@ -55,16 +77,20 @@ export class RedisPublishOrder implements PublishOrder {
   }
 
   async issue(deliveries: readonly Enlisted[]): Promise<string> {
+    return (await this.place(deliveries)).id;
+  }
+
+  async place(deliveries: readonly Enlisted[]): Promise<Issued> {
     const first = deliveries.slice(0, ENLIST_CHUNK);
     const keys = [`${this.prefix}gate:clock`, ...first.map((d) => lineKey(this.prefix, d.subscriptionId))];
     const suffix = randomBytes(5).toString('hex');
-    const id = await bounded(this.redis.heraldIssue(keys.length, ...keys, suffix, LINE_GRACE_MS, IDLE_KEEP_MS, ...first.map((d) => d.index)));
+    const [id, ...ahead] = await bounded(this.redis.heraldIssue(keys.length, ...keys, suffix, LINE_GRACE_MS, IDLE_KEEP_MS, ...first.map((d) => d.index)));
     for (let from = ENLIST_CHUNK; from < deliveries.length; from += ENLIST_CHUNK) {
       const chunk = deliveries.slice(from, from + ENLIST_CHUNK);
       const members = chunk.map((d) => `${deliveryId(id, d.index)} ${deliveryId(id, d.index)}`);
       await bounded(this.redis.heraldEnlist(chunk.length, ...chunk.map((d) => lineKey(this.prefix, d.subscriptionId)), LINE_GRACE_MS, IDLE_KEEP_MS, ...members));
     }
-    return id;
+    return { id, ahead: ahead.map(Number) };
   }
 
   async withdraw(messageId: string, deliveries: readonly Enlisted[]): Promise<void> {

@@ -21,6 +21,8 @@ export interface DeliveryQueue {
   start(handler: JobHandler, resume: () => Promise<QueueJob[]>): Promise<void>;
   /** Run a queued job now instead of at its due time (its robot is free); a job running now runs once more. */
   wake(id: string): Promise<void>;
+  /** Drop a queued job that is not running anywhere (its delivery ended elsewhere); true when dropped. */
+  dismiss?(id: string): Promise<boolean>;
   /** Take no new job; resolve when the jobs in flight have finished. */
   stop(): Promise<void>;
   depth(): Promise<number>;

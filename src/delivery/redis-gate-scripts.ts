@@ -24,13 +24,22 @@ local function keepPlace(line, member, at, keep)
   extend(line, at - now + keep)
 end`;
 
-/** Whether any member of the sorted set has a ticket older than `ticket`. */
+/** How many members of the sorted set have a ticket older than `ticket`. */
 const OLDER = `local function olderIn(set, ticket)
+  local n = 0
   for _, other in ipairs(redis.call('ZRANGE', set, 0, -1)) do
-    if ticketOf(other) < ticket then return true end
+    if ticketOf(other) < ticket then n = n + 1 end
   end
-  return false
+  return n
 end`;
+
+/**
+ * A ticket behind others in line looks again after RECHECK_MS plus this much per ticket ahead of
+ * it (RECHECK_DEEP_MS at most). Its turn comes by a hand-off (./hand-off.ts) or a wake from
+ * whoever is ahead, not by looking: a look before its turn only costs a queue round trip.
+ */
+export const RECHECK_PER_AHEAD_MS = 25;
+export const RECHECK_DEEP_MS = 10_000;
 
 /**
  * KEYS: lane, waiters, full, seq, line, left, then slots_i, blocked_i per robot.
@@ -39,7 +48,8 @@ end`;
  * ticket that left its line a moment ago (it ended, or a digest carries it) while this step of it
  * ran: it must not take a place again. Mirrors
  * MemoryWindowGate.acquire, and also makes a ticket wait behind an older one in its subscription's
- * order line (enlisted at publish, perhaps not at the gate yet).
+ * order line (enlisted at publish, perhaps not at the gate yet); one far back in line looks again
+ * later than one next in line (RECHECK_PER_AHEAD_MS).
  */
 export const ACQUIRE = `${NOW}
 ${TICKET}
@@ -79,7 +89,9 @@ end
 if chosen >= 0 or windowWait < 0 then windowWait = 0 end
 local busy = redis.call('PTTL', lane)
 if busy < 0 then busy = 0 end
-local older = olderIn(waiters, ticket) or (useLine and olderIn(line, ticket))
+local ahead = olderIn(waiters, ticket)
+if useLine then ahead = math.max(ahead, olderIn(line, ticket)) end
+local older = ahead > 0
 local wasFull = redis.call('SISMEMBER', full, member)
 if chosen >= 0 and busy == 0 and not older then
   redis.call('ZREM', waiters, member)
@@ -96,7 +108,7 @@ if chosen >= 0 and busy == 0 and not older then
 end
 local wait = windowWait
 if busy > 0 then wait = math.max(windowWait, math.min(busy, recheck))
-elseif older then wait = math.max(windowWait, recheck) end
+elseif older then wait = math.max(windowWait, math.min(recheck + (ahead - 1) * ${RECHECK_PER_AHEAD_MS}, math.max(recheck, ${RECHECK_DEEP_MS}))) end
 redis.call('ZADD', waiters, now + wait + grace, member)
 extend(waiters, wait + grace + keep)
 if useLine then keepPlace(line, member, now + wait + lineGrace, keep) end
@@ -155,6 +167,42 @@ end
 extend(left, leftMs + keep)
 return 0`;
 
+/**
+ * A step ended, in one round trip: SETTLE (when ARGV[1] names a slot), LEAVE for its one member,
+ * then the first member (oldest ticket, then job) left on the lane and in the order line.
+ * KEYS: lane, slots, waiters, full, left, line (or the waiters key: none).
+ * ARGV: slot id (or ''), leftMs, keepMs, member. Returns {laneFirst or false, lineFirst or false}.
+ */
+export const HAND_OVER = `${NOW}
+${EXTEND}
+${TICKET}
+local lane, slots, waiters, full, left, line = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local slot, leftMs, keep, member = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+if slot ~= '' then
+  redis.call('DEL', lane)
+  local at = redis.call('ZSCORE', slots, slot)
+  if at and tonumber(at) < now then redis.call('ZADD', slots, 'XX', now, slot) end
+end
+redis.call('ZREM', waiters, member)
+redis.call('SREM', full, member)
+redis.call('ZREM', line, member)
+redis.call('ZADD', left, now + leftMs, member)
+extend(left, leftMs + keep)
+local function first(set)
+  redis.call('ZREMRANGEBYSCORE', set, '-inf', '(' .. now)
+  local best, bt, bj = false, nil, nil
+  for _, m in ipairs(redis.call('ZRANGE', set, 0, -1)) do
+    local t = ticketOf(m)
+    local j = string.sub(m, #t + 2)
+    if j == '' then j = t end
+    if not best or t < bt or (t == bt and j < bj) then best, bt, bj = m, t, j end
+  end
+  return best
+end
+local onLine = false
+if line ~= waiters then onLine = first(line) end
+return {first(waiters), onLine}`;
+
 /** KEYS: waiters, then order lines. Drops lapsed claims, returns the members left in all of them. */
 export const WAITERS = `${NOW}
 local out = {}
@@ -168,7 +216,7 @@ return out`;
  * Publish order: gives a publish its message id and enlists its deliveries in their subscriptions'
  * order lines, in one step, so an id issued later is never ahead of it in any line.
  * KEYS: clock, then one order line per delivery. ARGV: random suffix, lineGraceMs, keepMs, then
- * the delivery index per line. The id is ./ids.ts's format (prefix, time, counter, random) on
+ * the delivery index per line. Returns {id, then how many stand in each line ahead of it}. The id is ./ids.ts's format (prefix, time, counter, random) on
  * Redis's clock, never going back: ids sort in the order they were issued, across instances.
  */
 export const ISSUE = `${NOW}
@@ -190,12 +238,15 @@ if n >= 46656 then ms, n = ms + 1, 0 end
 redis.call('HSET', KEYS[1], 'ms', ms, 'n', n)
 local id = 'm' .. b36(ms, 9) .. b36(n, 3) .. ARGV[1]
 local grace, keep = tonumber(ARGV[2]), tonumber(ARGV[3])
+local out = {id}
 for i = 2, #KEYS do
   local d = id .. '.' .. string.format('%05d', tonumber(ARGV[i + 2]))
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. now)
+  table.insert(out, redis.call('ZCARD', KEYS[i]))
   redis.call('ZADD', KEYS[i], now + grace, d .. ' ' .. d)
   extend(KEYS[i], grace + keep)
 end
-return id`;
+return out`;
 
 /** KEYS: order lines. ARGV: lineGraceMs, keepMs, then one member per line. Enlists more deliveries of a publish. */
 export const ENLIST = `${NOW}

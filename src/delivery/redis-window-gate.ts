@@ -14,8 +14,8 @@
 import type { Redis } from 'ioredis';
 import type { RateWindow } from '../../adapters/types.js';
 import { bounded } from '../redis/connection.js';
-import { ACQUIRE, BLOCK, HOLD, LEAVE, SETTLE, WAITERS } from './redis-gate-scripts.js';
-import { type Acquired, LANE_MARGIN_MS, RECHECK_MS, WAITER_GRACE_MS, type Waiter, type WindowGate } from './window-gate.js';
+import { ACQUIRE, BLOCK, HAND_OVER, HOLD, LEAVE, SETTLE, WAITERS } from './redis-gate-scripts.js';
+import { type Acquired, type FirstUp, LANE_MARGIN_MS, RECHECK_MS, type Settled, WAITER_GRACE_MS, type Waiter, type WindowGate } from './window-gate.js';
 
 /** Keys outlive their longest window by this much, then Redis drops them. */
 export const IDLE_KEEP_MS = 60_000;
@@ -36,9 +36,14 @@ type GateRedis = Redis & {
   heraldLaneHold(...args: (string | number)[]): Promise<number>;
   heraldLaneLeave(...args: (string | number)[]): Promise<number>;
   heraldLaneWaiters(...args: (string | number)[]): Promise<string[]>;
+  heraldLaneHandOver(...args: (string | number)[]): Promise<[string | null, string | null]>;
 };
 
 const memberOf = (w: Waiter) => `${w.ticket} ${w.job}`;
+const waiterOf = (m: string): Waiter => {
+  const [ticket, job] = m.split(' ');
+  return { ticket: ticket!, job: job ?? ticket! };
+};
 
 export class RedisWindowGate implements WindowGate {
   private readonly redis: GateRedis;
@@ -55,6 +60,7 @@ export class RedisWindowGate implements WindowGate {
     redis.defineCommand('heraldLaneHold', { lua: HOLD });
     redis.defineCommand('heraldLaneWaiters', { lua: WAITERS });
     redis.defineCommand('heraldLaneLeave', { lua: LEAVE });
+    redis.defineCommand('heraldLaneHandOver', { numberOfKeys: 6, lua: HAND_OVER });
     this.redis = redis as GateRedis;
   }
 
@@ -107,14 +113,21 @@ export class RedisWindowGate implements WindowGate {
     await bounded(this.redis.heraldLaneLeave(keys.length, ...keys, WAITER_GRACE_MS, IDLE_KEEP_MS, ...waiters.map(memberOf)));
   }
 
+  /** settle + leave + the first on the lane and in the line, in one script (HAND_OVER) */
+  async handOver(lane: string, settled: Settled | undefined, leaving: Waiter): Promise<FirstUp> {
+    const l = this.base(lane);
+    const slots = settled ? `${this.base(settled.robot)}:slots` : `${l}:slots`;
+    const line = leaving.line ? lineKey(this.prefix, leaving.line) : `${l}:waiters`;
+    const call = this.redis.heraldLaneHandOver(`${l}:lane`, slots, `${l}:waiters`, `${l}:full`, `${l}:left`, line, settled?.slot ?? '', WAITER_GRACE_MS, IDLE_KEEP_MS, memberOf(leaving));
+    const [onLane, onLine] = await bounded(call);
+    return { lane: onLane ? waiterOf(onLane) : undefined, line: onLine ? waiterOf(onLine) : undefined };
+  }
+
   async waiters(lane: string, line?: string): Promise<Waiter[]> {
     const keys = [`${this.base(lane)}:waiters`, ...(line ? [lineKey(this.prefix, line)] : [])];
     const members = await bounded(this.redis.heraldLaneWaiters(keys.length, ...keys));
     return [...new Set(members)]
-      .map((m) => {
-        const [ticket, job] = m.split(' ');
-        return { ticket: ticket!, job: job ?? ticket! };
-      })
+      .map(waiterOf)
       .sort((a, b) => (a.ticket < b.ticket ? -1 : a.ticket > b.ticket ? 1 : a.job < b.job ? -1 : 1));
   }
 }

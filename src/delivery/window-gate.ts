@@ -41,6 +41,18 @@ export type Acquired =
       left?: boolean;
     };
 
+/** A send that succeeded, whose lane frees once its record says so. */
+export interface Settled {
+  robot: string;
+  slot: string;
+}
+
+/** Who is first once a step has left: on the lane (at the gate), and in its order line. */
+export interface FirstUp {
+  lane?: Waiter;
+  line?: Waiter;
+}
+
 /** A ticket in line for a lane, and the queue job to wake when its turn comes. */
 export interface Waiter {
   ticket: string;
@@ -70,6 +82,11 @@ export interface WindowGate {
   leave(lane: string, waiters: readonly Waiter[]): Promise<void>;
   /** Everyone in line, oldest ticket first; with `line`, also who stands in that order line. */
   waiters(lane: string, line?: string): Promise<Waiter[]>;
+  /**
+   * A step ended: settle its send (when given), take it out of line, and say who is first now on
+   * the lane and in its order line, in one step. Optional: ./hand-off.ts composes it otherwise.
+   */
+  handOver?(lane: string, settled: Settled | undefined, leaving: Waiter): Promise<FirstUp>;
   close?(): Promise<void>;
 }
 

@@ -14,10 +14,11 @@ import { type DeliveryRecord, type MessageRecord, type MessageRepo, recordAttemp
 import type { OpenSubscription, SubscriptionRepo } from '../store/subscriptions.js';
 import { backoffMs } from './backoff.js';
 import { buildDigest, rateLimitHeader } from './digest.js';
+import { type Chain, createHandOff } from './hand-off.js';
 import type { JobResult, QueueJob } from './queue.js';
 import { RenderCache } from './render-cache.js';
 import { SharedMessages } from './shared-messages.js';
-import type { Waiter, WindowGate } from './window-gate.js';
+import type { Settled, Waiter, WindowGate } from './window-gate.js';
 
 export interface WorkerDeps {
   config: Pick<Config, 'delivery' | 'platforms' | 'publicUrl'>;
@@ -28,6 +29,8 @@ export interface WorkerDeps {
   gate: WindowGate;
   /** runs a queued delivery now (its turn on a lane came) */
   wake: (id: string) => Promise<void>;
+  /** drops a queued delivery's job unless it runs somewhere (a chain of hand-offs ended it); true when dropped */
+  dismiss?: (id: string) => Promise<boolean>;
   /** queues new deliveries (a digest) */
   enqueue: (jobs: QueueJob[]) => Promise<void>;
   http: HttpClient;
@@ -36,11 +39,7 @@ export interface WorkerDeps {
   events: EventEmitter;
   /** alert cards to edit in place instead of posting the next state anew (src/alerts/cards.ts) */
   cards?: CardRegistry;
-  /**
-   * Redis mode: a step that ends runs the next in its line itself, up to this many in a row
-   * (HAND_OFF_MS at most), instead of waking its queue job: no queue round trip between two sends
-   * of a busy robot. 0 or unset: wake only.
-   */
+  /** Redis mode: a step that ends runs the next in its line itself, up to this many in a row (./hand-off.ts). 0 or unset: wake only. */
   handOff?: number;
   /** true once the process is shutting down (no hand-off then) */
   stopping?: () => boolean;
@@ -54,11 +53,6 @@ const MAX_THROTTLED_MS = 24 * 3_600_000;
 const DEFAULT_BLOCK_MS = 60_000;
 /** ... and at least this long, whatever it says (no tight loop of refused sends). */
 const MIN_BLOCK_MS = 1_000;
-/** A chain of hand-offs (WorkerDeps.handOff) starts no new step after this long... */
-const HAND_OFF_MS = 2_000;
-/** ... nor after this many steps (Redis mode's WorkerDeps.handOff). */
-export const HAND_OFF_STEPS = 100;
-
 type Sent = { outcome: Outcome; ms: number } | { error: Error };
 
 /** The robots a delivery may go through: the subscription's endpoint, then its extra robots. */
@@ -72,29 +66,8 @@ export function createWorker(deps: WorkerDeps) {
   const renders = new RenderCache();
   const shared = new SharedMessages((id) => messages.getMessage(id));
 
-  /** Whoever is first in line on the lane gets its turn now. */
-  const wakeNext = async (lane: string, self: string) => {
-    const next = (await gate.waiters(lane)).find((w) => w.job !== self);
-    if (next) await deps.wake(next.job);
-  };
-
-  /**
-   * A step that ended hands the lane on: it runs the next in line (on the lane, or enlisted in its
-   * subscription's line and not at the gate yet) itself while the chain is young, else wakes it.
-   * The next one's own job, if it runs meanwhile, meets the gate or a finished record: nothing twice.
-   */
-  const handOn = async (lane: string, line: string, self: string, chain: Chain) => {
-    chain.handed = true;
-    const young = (deps.handOff ?? 0) > chain.depth && Date.now() - chain.since < HAND_OFF_MS && !deps.stopping?.();
-    if (!young) return wakeNext(lane, self);
-    const next = (await gate.waiters(lane, line)).find((w) => w.job !== self);
-    if (!next) return;
-    const step: Chain = { depth: chain.depth + 1, since: chain.since };
-    const result = await deliver(next.job, step);
-    // its own job runs now: to wait its turn again, or to find it done and leave the queue
-    void deps.wake(next.job).catch(() => {}); // best effort: else it runs at its own time
-    if ('done' in result && !step.handed) await wakeNext(lane, next.job); // it ended without its turn (a digest carried it, say)
-  };
+  const hand = createHandOff(deps, (id, chain) => deliver(id, chain));
+  const { wakeNext } = hand;
 
   const finish = async (d: DeliveryRecord, status: 'delivered' | 'failed', error?: string, code?: string | number) => {
     d.status = status;
@@ -197,11 +170,11 @@ export function createWorker(deps: WorkerDeps) {
      * The lane of a send that succeeded frees only once its record says so: a second runner of the
      * same delivery (a hand-off, a job taken over) that gets the lane then sees it sent.
      */
-    let unsettled: (() => Promise<void>) | undefined;
+    let unsettled: Settled | undefined;
     const release = async () => {
       const settle = unsettled;
       unsettled = undefined;
-      await settle?.();
+      if (settle) await gate.settle(lane, settle.robot, settle.slot, true);
     };
 
     /** Records the end, then leaves the lane to the next in line. */
@@ -213,9 +186,12 @@ export function createWorker(deps: WorkerDeps) {
         await release();
         throw err;
       }
-      // the lane and the line at once (one round trip less before the next send)
-      await Promise.all([release(), gate.leave(lane, [me]), d!.carries ? settleCarried(d!) : undefined]);
-      await handOn(lane, me.line!, d!.id, chain);
+      hand.dismiss(d!.id, chain);
+      const settled = unsettled;
+      unsettled = undefined;
+      // the lane and the line at once, and who is next (one round trip before the next send)
+      const [first] = await Promise.all([hand.over(lane, settled, me), d!.carries ? settleCarried(d!) : undefined]);
+      await hand.on(lane, d!.id, chain, first);
       return result;
     };
 
@@ -306,7 +282,7 @@ export function createWorker(deps: WorkerDeps) {
       if ('outcome' in sent && !sent.outcome.ok && sent.outcome.kind === 'rate-limited') {
         await gate.block(robot, Math.max(MIN_BLOCK_MS, sent.outcome.retryAfterMs ?? DEFAULT_BLOCK_MS));
       }
-      if ('outcome' in sent && sent.outcome.ok) unsettled = () => gate.settle(lane, robot, got.slot, true);
+      if ('outcome' in sent && sent.outcome.ok) unsettled = { robot, slot: got.slot };
       else await gate.settle(lane, robot, got.slot, true);
 
       d.attempts += 1;
@@ -375,14 +351,6 @@ export function createWorker(deps: WorkerDeps) {
       return later(r, wait);
     }
   }
-}
-
-/** Where a step stands in a chain of hand-offs: how many steps ran before it, since when. */
-interface Chain {
-  depth: number;
-  since: number;
-  /** set when the step handed the lane on */
-  handed?: boolean;
 }
 
 function outbound(msg: MessageRecord, d: DeliveryRecord, sub: OpenSubscription): OutboundMessage {

@@ -195,16 +195,17 @@ async function complete(deps: FanOutDeps, fo: FanOutRecord, from: number): Promi
  * Writes the message and all its deliveries durably; resolves when every one is committed and queued.
  * A large fan-out holds on to the stored form only, not to `entries` (the caller lets go of it too).
  */
-export function fanOut(deps: FanOutDeps, msg: MessageRecord, entries: FanOutEntry[]): Promise<void> {
-  if (entries.length <= FAN_OUT_BATCH) return fanOutAtOnce(deps, msg, entries);
+export function fanOut(deps: FanOutDeps, msg: MessageRecord, entries: FanOutEntry[], lookIn?: ReadonlyMap<number, number>): Promise<void> {
+  if (entries.length <= FAN_OUT_BATCH) return fanOutAtOnce(deps, msg, entries, lookIn);
   return fanOutInBatches(deps, msg, encode(msg.id, msg.topic, msg.createdAt, entries));
 }
 
-async function fanOutAtOnce(deps: FanOutDeps, msg: MessageRecord, entries: FanOutEntry[]): Promise<void> {
+/** `lookIn`: delivery index → ms before its job first runs (Redis mode: one far back in its line, src/delivery/publish-order.ts firstLookMs) */
+async function fanOutAtOnce(deps: FanOutDeps, msg: MessageRecord, entries: FanOutEntry[], lookIn?: ReadonlyMap<number, number>): Promise<void> {
   const deliveries = entries.map((e, i) => record(msg.id, msg.topic, msg.createdAt, e, i));
   await deps.store.batch(deps.messages.createOps(msg, deliveries));
-  const runAt = Date.now();
-  await deps.queue.enqueue(deliveries.filter((d) => d.status === 'pending').map((d) => ({ id: d.id, runAt })));
+  const now = Date.now();
+  await deps.queue.enqueue(deliveries.flatMap((d, i) => (d.status === 'pending' ? [{ id: d.id, runAt: now + (lookIn?.get(i) ?? 0) }] : [])));
 }
 
 async function fanOutInBatches(deps: FanOutDeps, msg: MessageRecord, stored: StoredFanOut): Promise<void> {

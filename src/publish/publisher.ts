@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { Config } from '../config/schema.js';
-import type { Enlisted, PublishOrder } from '../delivery/publish-order.js';
+import { type Enlisted, firstLookMs, type PublishOrder } from '../delivery/publish-order.js';
 import type { DeliveryQueue } from '../delivery/queue.js';
 import { Errors, HeraldError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -109,6 +109,7 @@ export function createPublisher(deps: PublisherDeps) {
     let claimed = false;
     let messageId: string | undefined;
     let enlisted: Enlisted[] = [];
+    const lookIn = new Map<number, number>();
     try {
       // routing: filters, per-alert subsets, mute and quiet hours (src/routing/plan.ts)
       // let go (below) once the entries are made: a large fan-out's targets are ~100 bytes each
@@ -127,7 +128,11 @@ export function createPublisher(deps: PublisherDeps) {
       // the id, and (Redis mode) each pending delivery's place in its subscription's order line
       if (deps.order) {
         const pending = entries.flatMap((e, index) => (e[2] === 'pending' ? [{ index, subscriptionId: e[0] }] : []));
-        messageId = await deps.order.issue(pending);
+        if (deps.order.place) {
+          const issued = await deps.order.place(pending);
+          messageId = issued.id;
+          issued.ahead.forEach((n, k) => firstLookMs(n) > 0 && lookIn.set(pending[k]!.index, firstLookMs(n)));
+        } else messageId = await deps.order.issue(pending);
         enlisted = pending;
       } else messageId = newId('m');
       if (idemKey) {
@@ -160,7 +165,7 @@ export function createPublisher(deps: PublisherDeps) {
       if (variants.length > 1) msg.variants = variants.slice(1).map((v, i) => variantRecord(v, rendered[i + 1]!.bodies));
       const count = entries.length;
       // the fan-out keeps its compact stored form; the 100,000 tuples of a large one go here
-      const written = fanOut({ store, messages, queue, log: deps.log, stopped: deps.stopped }, msg, entries);
+      const written = fanOut({ store, messages, queue, log: deps.log, stopped: deps.stopped }, msg, entries, lookIn);
       entries = undefined;
       await written;
       deps.events.emit('published', { topic, source: draft.source, deliveries: count });

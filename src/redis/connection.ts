@@ -40,6 +40,8 @@ export function createIORedis(url: string, role: IORedisRole, extra: RedisOption
     connectTimeout: CONNECT_TIMEOUT_MS,
     retryStrategy: reconnectDelay,
     lazyConnect: false,
+    enableAutoPipelining: true,
+    autoPipeliningIgnoredCommands: ['bzpopmin', 'bzpopmax', 'brpoplpush', 'blmove', 'brpop', 'blpop', 'xread', 'xreadgroup'],
     ...extra,
   };
   const opts: RedisOptions =
