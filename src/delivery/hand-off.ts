@@ -6,7 +6,7 @@
  * find its record done. The next one's own job, if it runs meanwhile, meets the gate or a finished
  * record: nothing twice.
  */
-import type { MessageRepo } from '../store/messages.js';
+import type { DeliveryRecord, MessageRepo } from '../store/messages.js';
 import type { JobResult, QueueJob } from './queue.js';
 import type { FirstUp, Settled, Waiter, WindowGate } from './window-gate.js';
 
@@ -38,11 +38,18 @@ export interface HandOffDeps {
   stopping?: () => boolean;
 }
 
-const older = (a: Waiter | undefined, b: Waiter | undefined) =>
-  !a ? b : !b ? a : a.ticket < b.ticket || (a.ticket === b.ticket && a.job < b.job) ? a : b;
+/** the older of two waiters, as the gate script compares them ("ticket job") */
+const older = (a: Waiter | undefined, b: Waiter | undefined) => (!a ? b : !b ? a : `${b.ticket} ${b.job}` < `${a.ticket} ${a.job}` ? b : a);
 
-export function createHandOff(deps: HandOffDeps, deliver: (id: string, chain: Chain) => Promise<JobResult>) {
+/** A record read along with the gate step before (absent: `record` undefined). */
+export interface Preloaded {
+  record?: DeliveryRecord;
+}
+
+export function createHandOff(deps: HandOffDeps, deliver: (id: string, chain: Chain, preloaded?: Preloaded) => Promise<JobResult>) {
   const { gate } = deps;
+  /** where the records live, for the gate script to read the next one's (Redis) */
+  const records = deps.messages.deliveryKey('');
 
   /** Whoever is first in line on the lane gets its turn now. */
   const wakeNext = async (lane: string, self: string) => {
@@ -52,7 +59,7 @@ export function createHandOff(deps: HandOffDeps, deliver: (id: string, chain: Ch
 
   /** settle + leave + who is first, in one step where the gate can */
   const over = async (lane: string, settled: Settled | undefined, me: Waiter): Promise<FirstUp> => {
-    if (gate.handOver) return gate.handOver(lane, settled, me);
+    if (gate.handOver) return gate.handOver(lane, settled, me, records);
     await Promise.all([settled && gate.settle(lane, settled.robot, settled.slot, true), gate.leave(lane, [me])]);
     const all = await gate.waiters(lane, me.line);
     const onLane = await gate.waiters(lane);
@@ -87,13 +94,9 @@ export function createHandOff(deps: HandOffDeps, deliver: (id: string, chain: Ch
     }
     if (!next || next.job === self) return;
     const step: Chain = { depth: chain.depth + 1, since: chain.since };
-    const result = await deliver(next.job, step);
-    // its own job: to wait its turn again, or (ended here) to leave the queue
-    if (!('done' in result)) void deps.wake(next.job).catch(() => {});
-    else if (!step.dismissed) {
-      if (deps.dismiss) dismiss(next.job, step);
-      else void deps.wake(next.job).catch(() => {});
-    }
+    const result = await deliver(next.job, step, first.peeked !== undefined ? { record: deps.messages.decodeDelivery(first.peeked) } : undefined);
+    // its own job, unless dropped as it ended here: to wait its turn again, or to find its record done
+    if (!step.dismissed) void deps.wake(next.job).catch(() => {});
     if ('done' in result && !step.handed) await wakeNext(lane, next.job); // it ended without its turn (a digest carried it, say)
   };
 

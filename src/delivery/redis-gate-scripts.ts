@@ -42,9 +42,9 @@ export const RECHECK_PER_AHEAD_MS = 25;
 export const RECHECK_DEEP_MS = 10_000;
 
 /**
- * KEYS: lane, waiters, full, seq, line, left, then slots_i, blocked_i per robot.
+ * KEYS: lane, waiters, full, seq, line, left, peek (the lane key: none), then slots_i, blocked_i per robot.
  * ARGV: ticket, job, graceMs, recheckMs, leaseMs, keepMs, lineGraceMs (0: no order line), nWindows, max1, perMs1, ...
- * Returns {1, slotId, robotIndex(0-based), waitedForWindow}, {0, waitMs}, or {2, msLeft} for a
+ * Returns {1, slotId, robotIndex(0-based), waitedForWindow[, value of peek]}, {0, waitMs}, or {2, msLeft} for a
  * ticket that left its line a moment ago (it ended, or a digest carries it) while this step of it
  * ran: it must not take a place again. Mirrors
  * MemoryWindowGate.acquire, and also makes a ticket wait behind an older one in its subscription's
@@ -55,7 +55,7 @@ export const ACQUIRE = `${NOW}
 ${TICKET}
 ${KEEP_PLACE}
 ${OLDER}
-local lane, waiters, full, seq, line, left = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local lane, waiters, full, seq, line, left, peek = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local ticket, job = ARGV[1], ARGV[2]
 local grace, recheck, lease, keep, lineGrace = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local nw = tonumber(ARGV[8])
@@ -70,9 +70,9 @@ local longest = 0
 for i = 0, nw - 1 do longest = math.max(longest, tonumber(ARGV[10 + 2 * i])) end
 local chosen = -1
 local windowWait = -1
-local robots = (#KEYS - 6) / 2
+local robots = (#KEYS - 7) / 2
 for r = 0, robots - 1 do
-  local slots, blocked = KEYS[7 + 2 * r], KEYS[8 + 2 * r]
+  local slots, blocked = KEYS[8 + 2 * r], KEYS[9 + 2 * r]
   redis.call('ZREMRANGEBYSCORE', slots, '-inf', now - longest)
   local wait = math.max(0, (tonumber(redis.call('GET', blocked)) or 0) - now)
   for i = 0, nw - 1 do
@@ -97,13 +97,15 @@ if chosen >= 0 and busy == 0 and not older then
   redis.call('ZREM', waiters, member)
   redis.call('SREM', full, member)
   local id = redis.call('INCR', seq)
-  local slots = KEYS[7 + 2 * chosen]
+  local slots = KEYS[8 + 2 * chosen]
   redis.call('ZADD', slots, now, id)
   redis.call('PEXPIRE', slots, longest + keep)
   redis.call('PEXPIRE', seq, longest + keep)
   redis.call('SET', lane, job, 'PX', lease)
   -- in flight: it keeps its place in its line until it leaves, or its sender's lease lapses
   if useLine then keepPlace(line, member, now + lease + lineGrace, keep) end
+  -- what the record says now that the lane is taken (a runner that sent before has written it)
+  if peek ~= lane then return {1, id, chosen, wasFull, redis.call('GET', peek)} end
   return {1, id, chosen, wasFull}
 end
 local wait = windowWait
@@ -171,7 +173,8 @@ return 0`;
  * A step ended, in one round trip: SETTLE (when ARGV[1] names a slot), LEAVE for its one member,
  * then the first member (oldest ticket, then job) left on the lane and in the order line.
  * KEYS: lane, slots, waiters, full, left, line (or the waiters key: none).
- * ARGV: slot id (or ''), leftMs, keepMs, member. Returns {laneFirst or false, lineFirst or false}.
+ * ARGV: slot id (or ''), leftMs, keepMs, member, key prefix of the records (or '').
+ * Returns {laneFirst or false, lineFirst or false, the record of the older of the two or false}.
  */
 export const HAND_OVER = `${NOW}
 ${EXTEND}
@@ -199,9 +202,18 @@ local function first(set)
   end
   return best
 end
-local onLine = false
+local onLane, onLine = first(waiters), false
 if line ~= waiters then onLine = first(line) end
-return {first(waiters), onLine}`;
+local next = onLane
+if onLine and (not next or onLine < next) then next = onLine end
+local record = false
+if next and ARGV[5] ~= '' then
+  local t = ticketOf(next)
+  local j = string.sub(next, #t + 2)
+  if j == '' then j = t end
+  record = redis.call('GET', ARGV[5] .. j)
+end
+return {onLane, onLine, record}`;
 
 /** KEYS: waiters, then order lines. Drops lapsed claims, returns the members left in all of them. */
 export const WAITERS = `${NOW}

@@ -30,13 +30,13 @@ export const LINE_GRACE_MS = 30_000;
 export const lineKey = (prefix: string, line: string) => `${prefix}gate:line:${line}`;
 
 type GateRedis = Redis & {
-  heraldLaneAcquire(...args: (string | number)[]): Promise<[number, number, number?, number?]>;
+  heraldLaneAcquire(...args: (string | number)[]): Promise<[number, number, number?, number?, (string | null)?]>;
   heraldLaneSettle(...args: (string | number)[]): Promise<number>;
   heraldLaneBlock(...args: (string | number)[]): Promise<number>;
   heraldLaneHold(...args: (string | number)[]): Promise<number>;
   heraldLaneLeave(...args: (string | number)[]): Promise<number>;
   heraldLaneWaiters(...args: (string | number)[]): Promise<string[]>;
-  heraldLaneHandOver(...args: (string | number)[]): Promise<[string | null, string | null]>;
+  heraldLaneHandOver(...args: (string | number)[]): Promise<[string | null, string | null, string | null]>;
 };
 
 const memberOf = (w: Waiter) => `${w.ticket} ${w.job}`;
@@ -68,7 +68,7 @@ export class RedisWindowGate implements WindowGate {
     return `${this.prefix}gate:${key}`;
   }
 
-  async acquire(lane: string, robots: readonly string[], windows: readonly RateWindow[], ticket: string, job: string, line?: string): Promise<Acquired> {
+  async acquire(lane: string, robots: readonly string[], windows: readonly RateWindow[], ticket: string, job: string, line?: string, peek?: string): Promise<Acquired> {
     const l = this.base(lane);
     const keys = [
       `${l}:lane`,
@@ -78,12 +78,14 @@ export class RedisWindowGate implements WindowGate {
       // without an order line the script leaves this key alone
       line ? lineKey(this.prefix, line) : `${l}:waiters`,
       `${l}:left`,
+      // the key read once the lane is taken (the lane key itself: nothing to read)
+      peek ?? `${l}:lane`,
       ...robots.flatMap((r) => [`${this.base(r)}:slots`, `${this.base(r)}:blocked`]),
     ];
     const args = [ticket, job, WAITER_GRACE_MS, RECHECK_MS, this.leaseMs, IDLE_KEEP_MS, line ? LINE_GRACE_MS : 0, windows.length, ...windows.flatMap((w) => [w.max, w.perMs])];
     // no numberOfKeys in the definition: the key count goes first (the pool decides it)
-    const [ok, value, robot, full] = await bounded(this.redis.heraldLaneAcquire(keys.length, ...keys, ...args));
-    if (ok === 1) return { ok: true, slot: String(value), robot: Number(robot), waitedForWindow: Number(full) === 1 };
+    const [ok, value, robot, full, peeked] = await bounded(this.redis.heraldLaneAcquire(keys.length, ...keys, ...args));
+    if (ok === 1) return { ok: true, slot: String(value), robot: Number(robot), waitedForWindow: Number(full) === 1, ...(peek ? { peeked: peeked ?? null } : {}) };
     return ok === 2 ? { ok: false, waitMs: Number(value), left: true } : { ok: false, waitMs: Number(value) };
   }
 
@@ -114,13 +116,13 @@ export class RedisWindowGate implements WindowGate {
   }
 
   /** settle + leave + the first on the lane and in the line, in one script (HAND_OVER) */
-  async handOver(lane: string, settled: Settled | undefined, leaving: Waiter): Promise<FirstUp> {
+  async handOver(lane: string, settled: Settled | undefined, leaving: Waiter, peekPrefix?: string): Promise<FirstUp> {
     const l = this.base(lane);
     const slots = settled ? `${this.base(settled.robot)}:slots` : `${l}:slots`;
     const line = leaving.line ? lineKey(this.prefix, leaving.line) : `${l}:waiters`;
-    const call = this.redis.heraldLaneHandOver(`${l}:lane`, slots, `${l}:waiters`, `${l}:full`, `${l}:left`, line, settled?.slot ?? '', WAITER_GRACE_MS, IDLE_KEEP_MS, memberOf(leaving));
-    const [onLane, onLine] = await bounded(call);
-    return { lane: onLane ? waiterOf(onLane) : undefined, line: onLine ? waiterOf(onLine) : undefined };
+    const call = this.redis.heraldLaneHandOver(`${l}:lane`, slots, `${l}:waiters`, `${l}:full`, `${l}:left`, line, settled?.slot ?? '', WAITER_GRACE_MS, IDLE_KEEP_MS, memberOf(leaving), peekPrefix ?? '');
+    const [onLane, onLine, record] = await bounded(call);
+    return { lane: onLane ? waiterOf(onLane) : undefined, line: onLine ? waiterOf(onLine) : undefined, ...(peekPrefix ? { peeked: record ?? null } : {}) };
   }
 
   async waiters(lane: string, line?: string): Promise<Waiter[]> {

@@ -30,6 +30,8 @@ export type Acquired =
       robot: number;
       /** every robot of the lane was at its limit while this ticket waited */
       waitedForWindow: boolean;
+      /** with `peek`: that key's stored value as the lane was taken (null: absent) */
+      peeked?: string | null;
     }
   | {
       ok: false;
@@ -51,6 +53,8 @@ export interface Settled {
 export interface FirstUp {
   lane?: Waiter;
   line?: Waiter;
+  /** with a peek prefix: the stored record of the older of the two, read in the same step (null: absent) */
+  peeked?: string | null;
 }
 
 /** A ticket in line for a lane, and the queue job to wake when its turn comes. */
@@ -69,9 +73,10 @@ export interface WindowGate {
   /**
    * Takes the lane and a slot on the first of `robots` with room, when no older ticket waits and no
    * send is in flight on the lane; otherwise puts the ticket in line and says how long to wait (it
-   * is woken sooner when the lane frees).
+   * is woken sooner when the lane frees). `peek`: a store key (Redis) to read in the same step once
+   * the lane is taken (`peeked`); a gate without a store ignores it.
    */
-  acquire(lane: string, robots: readonly string[], windows: readonly RateWindow[], ticket: string, job: string, line?: string): Promise<Acquired>;
+  acquire(lane: string, robots: readonly string[], windows: readonly RateWindow[], ticket: string, job: string, line?: string, peek?: string): Promise<Acquired>;
   /** The send finished (or, with `sent` false, never happened): free the lane; count the slot from now or drop it. */
   settle(lane: string, robot: string, slot: string, sent: boolean): Promise<void>;
   /** The platform said "too fast": hold that robot for ms. */
@@ -86,7 +91,7 @@ export interface WindowGate {
    * A step ended: settle its send (when given), take it out of line, and say who is first now on
    * the lane and in its order line, in one step. Optional: ./hand-off.ts composes it otherwise.
    */
-  handOver?(lane: string, settled: Settled | undefined, leaving: Waiter): Promise<FirstUp>;
+  handOver?(lane: string, settled: Settled | undefined, leaving: Waiter, peekPrefix?: string): Promise<FirstUp>;
   close?(): Promise<void>;
 }
 

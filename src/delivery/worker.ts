@@ -14,7 +14,7 @@ import { type DeliveryRecord, type MessageRecord, type MessageRepo, recordAttemp
 import type { OpenSubscription, SubscriptionRepo } from '../store/subscriptions.js';
 import { backoffMs } from './backoff.js';
 import { buildDigest, rateLimitHeader } from './digest.js';
-import { type Chain, createHandOff } from './hand-off.js';
+import { type Chain, createHandOff, type Preloaded } from './hand-off.js';
 import type { JobResult, QueueJob } from './queue.js';
 import { RenderCache } from './render-cache.js';
 import { SharedMessages } from './shared-messages.js';
@@ -66,7 +66,7 @@ export function createWorker(deps: WorkerDeps) {
   const renders = new RenderCache();
   const shared = new SharedMessages((id) => messages.getMessage(id));
 
-  const hand = createHandOff(deps, (id, chain) => deliver(id, chain));
+  const hand = createHandOff(deps, (id, chain, preloaded) => deliver(id, chain, preloaded));
   const { wakeNext } = hand;
 
   const finish = async (d: DeliveryRecord, status: 'delivered' | 'failed', error?: string, code?: string | number) => {
@@ -130,8 +130,8 @@ export function createWorker(deps: WorkerDeps) {
 
   return deliver;
 
-  async function deliver(id: string, chain: Chain = { depth: 0, since: Date.now() }): Promise<JobResult> {
-    let d = await messages.getDelivery(id);
+  async function deliver(id: string, chain: Chain = { depth: 0, since: Date.now() }, preloaded?: Preloaded): Promise<JobResult> {
+    let d = preloaded ? preloaded.record : await messages.getDelivery(id);
     if (d?.status !== 'pending') return { done: true };
     /** the digest its record names at load (one whose record is gone is ignored below) */
     const carriedBy = d.digest;
@@ -239,7 +239,7 @@ export function createWorker(deps: WorkerDeps) {
     let edit = parts.length === 1 && d.partsDone === 0 ? await deps.cards?.editable(adapter, targets[0]!, msg) : undefined;
 
     while (d.partsDone < parts.length) {
-      const got = await gate.acquire(lane, robots, windows, me.ticket, me.job, me.line);
+      const got = await gate.acquire(lane, robots, windows, me.ticket, me.job, me.line, messages.deliveryKey(id));
       // it left its line a moment ago (it ended, or a digest carries it) while this step ran
       if (!got.ok && got.left) {
         const now = await messages.getDelivery(id);
@@ -252,7 +252,8 @@ export function createWorker(deps: WorkerDeps) {
       }
       const robot = robots[got.robot]!;
       // The record may have moved on while this step waited (another instance took the job over).
-      const fresh = await messages.getDelivery(id).catch((err) => {
+      const read = got.peeked !== undefined ? Promise.resolve(got.peeked).then((raw) => messages.decodeDelivery(raw)) : messages.getDelivery(id);
+      const fresh = await read.catch((err) => {
         void gate.settle(lane, robot, got.slot, false);
         throw err;
       });

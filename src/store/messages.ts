@@ -156,6 +156,16 @@ export class MessageRepo {
     return this.store.get<DeliveryRecord>(`dlv:${id}`);
   }
 
+  /** Redis: where a delivery's record lives, for a gate script to read it in the same step (undefined: no such store). */
+  deliveryKey(id: string): string | undefined {
+    return this.store.stored?.key(`dlv:${id}`);
+  }
+
+  /** A record such a script read (null: none). */
+  decodeDelivery(stored: string | null): DeliveryRecord | undefined {
+    return this.store.stored?.decode<DeliveryRecord>(stored);
+  }
+
   async deliveriesOf(msg: MessageRecord): Promise<DeliveryRecord[]> {
     const ids = Array.from({ length: msg.deliveryCount }, (_, i) => deliveryId(msg.id, i));
     return (await this.store.getMany<DeliveryRecord>(ids.map((id) => `dlv:${id}`))).filter(

@@ -113,6 +113,15 @@ export class RedisStore implements Store {
     }
   }
 
+  readonly stored = {
+    key: (key: string) => this.k(key),
+    decode: <T>(stored: string | null | undefined): T | undefined => {
+      if (stored === null || stored === undefined) return undefined;
+      const data = JSON.parse(stored) as { value: T; expires?: number | null };
+      return typeof data.expires === 'number' && Date.now() > data.expires ? undefined : data.value;
+    },
+  };
+
   writable(): Promise<string | undefined> {
     return this.health.status();
   }

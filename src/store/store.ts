@@ -45,6 +45,11 @@ export type GuardResult = 'applied' | 'exists' | 'full';
 export interface Store {
   readonly kind: 'sqlite' | 'redis';
   get<T>(key: string): Promise<T | undefined>;
+  /**
+   * Redis: the Redis key a store key lives at, and its stored value decoded (what `get` would
+   * answer), for a script that reads it along with its own work (src/delivery/redis-window-gate.ts).
+   */
+  stored?: { key(key: string): string; decode<T>(stored: string | null | undefined): T | undefined };
   getMany<T>(keys: string[]): Promise<(T | undefined)[]>;
   set(key: string, value: unknown, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
