@@ -12,10 +12,19 @@ const DURATION_S = 10;
 const CONNECTIONS = 32;
 export const FIXED_RATE = 1_000;
 
-/** Waits until the deliveries the publishes caused are done (herald_queue_depth from /metrics is 0). */
+/**
+ * Waits until the deliveries the publishes caused are done (herald_queue_depth from /metrics is 0).
+ * A reset is tried again: the pooled connection from the start-up probe may have been closed by the
+ * server (keep-alive timeout) while this process was busy firing and had not seen it yet.
+ */
 async function drained(url: string): Promise<void> {
-  for (;;) {
-    const text = await (await fetch(`${url}/metrics`)).text();
+  for (let resets = 0; ; ) {
+    const text = await fetch(`${url}/metrics`)
+      .then((r) => r.text())
+      .catch((err: Error) => {
+        if (++resets > 5) throw err;
+        return '';
+      });
     if (/^herald_queue_depth 0$/m.test(text)) return;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -133,6 +133,25 @@ interface Lane {
   /** the job whose send is in flight, and when its claim lapses */
   busy?: { job: string; until: number };
   waiting: Map<string, { job: string; lapse: number; full: boolean }>;
+  /** the tickets of `waiting`, sorted (a storm puts thousands in one line: no scan or sort per step) */
+  order: string[];
+  /** when lapsed waiters were last dropped */
+  sweptAt: number;
+}
+
+/** Lapsed waiters are looked for at most this often per lane. */
+const SWEEP_LANE_MS = 250;
+
+/** Where `ticket` is, or would go, in the sorted `order`. */
+function place(order: readonly string[], ticket: string): number {
+  let lo = 0;
+  let hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (order[mid]! < ticket) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export class MemoryWindowGate implements WindowGate {
@@ -159,12 +178,35 @@ export class MemoryWindowGate implements WindowGate {
   private lane(key: string, now: number): Lane {
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { waiting: new Map() };
+      lane = { waiting: new Map(), order: [], sweptAt: now };
       this.lanes.set(key, lane);
     }
-    for (const [t, w] of lane.waiting) if (w.lapse < now) lane.waiting.delete(t);
+    if (now - lane.sweptAt >= SWEEP_LANE_MS) {
+      lane.sweptAt = now;
+      let lapsed = false;
+      for (const [t, w] of lane.waiting) {
+        if (w.lapse < now) {
+          lane.waiting.delete(t);
+          lapsed = true;
+        }
+      }
+      if (lapsed) lane.order = lane.order.filter((t) => lane!.waiting.has(t));
+    }
     if (lane.busy && lane.busy.until <= now) lane.busy = undefined;
     return lane;
+  }
+
+  /** Puts a ticket in line, or updates its place's terms. */
+  private wait(lane: Lane, ticket: string, w: { job: string; lapse: number; full: boolean }): void {
+    if (!lane.waiting.has(ticket)) lane.order.splice(place(lane.order, ticket), 0, ticket);
+    lane.waiting.set(ticket, w);
+  }
+
+  /** Takes a ticket out of line. */
+  private unwait(lane: Lane, ticket: string): void {
+    if (!lane.waiting.delete(ticket)) return;
+    const i = place(lane.order, ticket);
+    if (lane.order[i] === ticket) lane.order.splice(i, 1);
   }
 
   /** Idle robots and lanes are forgotten, so the maps hold only what is in use. */
@@ -208,11 +250,10 @@ export class MemoryWindowGate implements WindowGate {
     });
     if (chosen >= 0) windowWait = 0;
     const busy = lane.busy ? lane.busy.until - now : 0;
-    let older = false;
-    for (const t of lane.waiting.keys()) if (t < ticket) older = true;
+    const older = lane.order.length > 0 && lane.order[0]! < ticket;
     const mine = lane.waiting.get(ticket);
     if (chosen >= 0 && busy <= 0 && !older) {
-      lane.waiting.delete(ticket);
+      this.unwait(lane, ticket);
       const id = ++this.seq;
       this.robot(robots[chosen]!).slots.push({ id, t: now });
       lane.busy = { job, until: now + this.leaseMs };
@@ -221,7 +262,7 @@ export class MemoryWindowGate implements WindowGate {
     let wait = windowWait;
     if (busy > 0) wait = Math.max(windowWait, Math.min(busy, RECHECK_MS));
     else if (older) wait = Math.max(windowWait, RECHECK_MS);
-    lane.waiting.set(ticket, { job, lapse: now + wait + WAITER_GRACE_MS, full: (mine?.full ?? false) || chosen < 0 });
+    this.wait(lane, ticket, { job, lapse: now + wait + WAITER_GRACE_MS, full: (mine?.full ?? false) || chosen < 0 });
     return { ok: false, waitMs: wait };
   }
 
@@ -251,14 +292,25 @@ export class MemoryWindowGate implements WindowGate {
     const now = this.now();
     const lane = this.lane(laneKey, now);
     const full = lane.waiting.get(waiter.ticket)?.full ?? false;
-    lane.waiting.set(waiter.ticket, { job: waiter.job, lapse: now + ms + WAITER_GRACE_MS, full });
+    this.wait(lane, waiter.ticket, { job: waiter.job, lapse: now + ms + WAITER_GRACE_MS, full });
   }
 
   async leave(laneKey: string, waiters: readonly Waiter[]): Promise<void> {
     const lane = this.lanes.get(laneKey);
     if (!lane) return;
-    for (const w of waiters) if (lane.waiting.get(w.ticket)?.job === w.job) lane.waiting.delete(w.ticket);
+    for (const w of waiters) if (lane.waiting.get(w.ticket)?.job === w.job) this.unwait(lane, w.ticket);
     this.tidy(laneKey);
+  }
+
+  /** settle, leave and who is first now, reading only the head of the line (one process has no order lines: `line` is the lane's first too) */
+  async handOver(laneKey: string, settled: Settled | undefined, leaving: Waiter): Promise<FirstUp> {
+    if (settled) await this.settle(laneKey, settled.robot, settled.slot, true);
+    await this.leave(laneKey, [leaving]);
+    if (!this.lanes.has(laneKey)) return {};
+    const lane = this.lane(laneKey, this.now());
+    const ticket = lane.order.find((t) => lane.waiting.get(t)!.job !== leaving.job);
+    const first = ticket === undefined ? undefined : { ticket, job: lane.waiting.get(ticket)!.job };
+    return { lane: first, line: first };
   }
 
   /** Robots with state (slots in a window, a block): what this gate holds in memory. */
@@ -269,6 +321,6 @@ export class MemoryWindowGate implements WindowGate {
   async waiters(laneKey: string): Promise<Waiter[]> {
     if (!this.lanes.has(laneKey)) return [];
     const lane = this.lane(laneKey, this.now());
-    return [...lane.waiting.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([ticket, w]) => ({ ticket, job: w.job }));
+    return lane.order.map((ticket) => ({ ticket, job: lane.waiting.get(ticket)!.job }));
   }
 }
