@@ -131,7 +131,9 @@ export function createPublisher(deps: PublisherDeps) {
         if (deps.order.place) {
           const issued = await deps.order.place(pending);
           messageId = issued.id;
-          issued.ahead.forEach((n, k) => firstLookMs(n) > 0 && lookIn.set(pending[k]!.index, firstLookMs(n)));
+          issued.ahead.forEach((n, k) => {
+            if (firstLookMs(n) > 0) lookIn.set(pending[k]!.index, firstLookMs(n));
+          });
         } else messageId = await deps.order.issue(pending);
         enlisted = pending;
       } else messageId = newId('m');
