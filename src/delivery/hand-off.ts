@@ -57,14 +57,8 @@ export function createHandOff(deps: HandOffDeps, deliver: (id: string, chain: Ch
     if (next) await deps.wake(next.job);
   };
 
-  /** settle + leave + who is first, in one step where the gate can */
-  const over = async (lane: string, settled: Settled | undefined, me: Waiter): Promise<FirstUp> => {
-    if (gate.handOver) return gate.handOver(lane, settled, me, records);
-    await Promise.all([settled && gate.settle(lane, settled.robot, settled.slot, true), gate.leave(lane, [me])]);
-    const all = await gate.waiters(lane, me.line);
-    const onLane = await gate.waiters(lane);
-    return { lane: onLane.find((w) => w.job !== me.job), line: all.find((w) => w.job !== me.job) };
-  };
+  /** settle + leave + who is first, in one gate step */
+  const over = (lane: string, settled: Settled | undefined, me: Waiter): Promise<FirstUp> => gate.handOver(lane, settled, me, records);
 
   /**
    * A step that ended in a chain: its job is not needed any more (best effort: else it runs and

@@ -34,7 +34,7 @@ export interface PublishOrder {
   /** A new message id, with every listed delivery enlisted in its subscription's line in the same step. */
   issue(deliveries: readonly Enlisted[]): Promise<string>;
   /** issue, also saying how many stood ahead of each delivery in its line */
-  place?(deliveries: readonly Enlisted[]): Promise<Issued>;
+  place(deliveries: readonly Enlisted[]): Promise<Issued>;
   /** Takes a publish's deliveries out of their lines again (the publish was not stored). */
   withdraw(messageId: string, deliveries: readonly Enlisted[]): Promise<void>;
 }

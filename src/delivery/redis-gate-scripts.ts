@@ -191,13 +191,18 @@ redis.call('SREM', full, member)
 redis.call('ZREM', line, member)
 redis.call('ZADD', left, now + leftMs, member)
 extend(left, leftMs + keep)
+-- a member is "ticket job", or the ticket alone when both are one
+local function jobOf(m, t)
+  local j = string.sub(m, #t + 2)
+  if j == '' then return t end
+  return j
+end
 local function first(set)
   redis.call('ZREMRANGEBYSCORE', set, '-inf', '(' .. now)
   local best, bt, bj = false, nil, nil
   for _, m in ipairs(redis.call('ZRANGE', set, 0, -1)) do
     local t = ticketOf(m)
-    local j = string.sub(m, #t + 2)
-    if j == '' then j = t end
+    local j = jobOf(m, t)
     if not best or t < bt or (t == bt and j < bj) then best, bt, bj = m, t, j end
   end
   return best
@@ -207,12 +212,7 @@ if line ~= waiters then onLine = first(line) end
 local next = onLane
 if onLine and (not next or onLine < next) then next = onLine end
 local record = false
-if next and ARGV[5] ~= '' then
-  local t = ticketOf(next)
-  local j = string.sub(next, #t + 2)
-  if j == '' then j = t end
-  record = redis.call('GET', ARGV[5] .. j)
-end
+if next and ARGV[5] ~= '' then record = redis.call('GET', ARGV[5] .. jobOf(next, ticketOf(next))) end
 return {onLane, onLine, record}`;
 
 /** KEYS: waiters, then order lines. Drops lapsed claims, returns the members left in all of them. */

@@ -89,9 +89,9 @@ export interface WindowGate {
   waiters(lane: string, line?: string): Promise<Waiter[]>;
   /**
    * A step ended: settle its send (when given), take it out of line, and say who is first now on
-   * the lane and in its order line, in one step. Optional: ./hand-off.ts composes it otherwise.
+   * the lane and in its order line, in one step.
    */
-  handOver?(lane: string, settled: Settled | undefined, leaving: Waiter, peekPrefix?: string): Promise<FirstUp>;
+  handOver(lane: string, settled: Settled | undefined, leaving: Waiter, peekPrefix?: string): Promise<FirstUp>;
   close?(): Promise<void>;
 }
 

@@ -128,13 +128,11 @@ export function createPublisher(deps: PublisherDeps) {
       // the id, and (Redis mode) each pending delivery's place in its subscription's order line
       if (deps.order) {
         const pending = entries.flatMap((e, index) => (e[2] === 'pending' ? [{ index, subscriptionId: e[0] }] : []));
-        if (deps.order.place) {
-          const issued = await deps.order.place(pending);
-          messageId = issued.id;
-          issued.ahead.forEach((n, k) => {
-            if (firstLookMs(n) > 0) lookIn.set(pending[k]!.index, firstLookMs(n));
-          });
-        } else messageId = await deps.order.issue(pending);
+        const issued = await deps.order.place(pending);
+        messageId = issued.id;
+        issued.ahead.forEach((n, k) => {
+          if (firstLookMs(n) > 0) lookIn.set(pending[k]!.index, firstLookMs(n));
+        });
         enlisted = pending;
       } else messageId = newId('m');
       if (idemKey) {

@@ -9,6 +9,7 @@
  */
 import KeyvRedis, { Keyv } from '@keyv/redis';
 import { bounded, COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, createStoreClient, unavailable } from '../redis/connection.js';
+import { liveValue } from './recent-values.js';
 import type { Guard, GuardResult, Store, WriteOp, ZEntry, ZRange } from './store.js';
 import { WriteHealth } from './write-health.js';
 
@@ -115,11 +116,7 @@ export class RedisStore implements Store {
 
   readonly stored = {
     key: (key: string) => this.k(key),
-    decode: <T>(stored: string | null | undefined): T | undefined => {
-      if (stored === null || stored === undefined) return undefined;
-      const data = JSON.parse(stored) as { value: T; expires?: number | null };
-      return typeof data.expires === 'number' && Date.now() > data.expires ? undefined : data.value;
-    },
+    decode: <T>(stored: string | null | undefined): T | undefined => (stored == null ? undefined : (liveValue(stored)?.value as T | undefined)),
   };
 
   writable(): Promise<string | undefined> {
