@@ -6,6 +6,8 @@
  * A job holds one of the `concurrency` slots only while its handler runs, and the handler never
  * waits for a robot: it returns `{retryAt}` instead, and whoever frees that robot calls `wake`.
  */
+import { deliveryId } from '../store/indexes.js';
+
 export interface QueueJob {
   id: string;
   runAt: number;
@@ -88,15 +90,14 @@ interface Run {
   end: number;
 }
 
-/** A delivery id (src/store/indexes.ts deliveryId) as message id and index; undefined for any other id. */
+/** A delivery id (deliveryId) as message id and index; undefined for any other id. */
 function splitId(id: string): [string, number] | undefined {
   const dot = id.lastIndexOf('.');
   if (dot <= 0 || id.length - dot < 6) return undefined;
   const index = Number(id.slice(dot + 1));
-  if (!Number.isInteger(index) || idOf(id.slice(0, dot), index) !== id) return undefined;
+  if (!Number.isInteger(index) || deliveryId(id.slice(0, dot), index) !== id) return undefined;
   return [id.slice(0, dot), index];
 }
-const idOf = (messageId: string, index: number) => `${messageId}.${index.toString().padStart(5, '0')}`;
 
 export class EmbeddedQueue implements DeliveryQueue {
   private readonly heap = new Heap();
@@ -188,7 +189,7 @@ export class EmbeddedQueue implements DeliveryQueue {
         continue;
       }
       while (head.next < head.end) {
-        const id = idOf(head.messageId, head.next++);
+        const id = deliveryId(head.messageId, head.next++);
         if (this.leftRuns.delete(id)) continue; // counted out when it left
         this.inRuns--;
         return id;

@@ -12,6 +12,7 @@
  * of recent rows (./recent-values.ts; a `cold` write is not kept), else one statement. WAL +
  * synchronous=NORMAL survives kill -9.
  */
+import { setImmediate as turn } from 'node:timers/promises';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
@@ -43,7 +44,6 @@ const PURGE_ATTEMPTS = 10;
 const PROBE_KEY = 'probe:write';
 const PURGE_RETRY_MS = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const turn = () => new Promise((r) => setImmediate(r));
 
 const serialize = (value: unknown, ttlMs?: number): string =>
   JSON.stringify({ value, expires: ttlMs ? Date.now() + ttlMs : null });

@@ -3,6 +3,7 @@
  * duplicate check uses a keyed fingerprint, so no index holds an endpoint either. Deleting removes
  * the record and every index entry, then purges the engine's files.
  */
+import { setImmediate as turn } from 'node:timers/promises';
 import { createHmac } from 'node:crypto';
 import type { Mentions } from '../../adapters/types.js';
 import type { FilterPolicy } from '../routing/filter.js';
@@ -53,8 +54,6 @@ export type SubscriptionRef = RoutingRef;
 
 /** The fields of a record a publish reads (see refOf). */
 const REF_FIELDS = ['id', 'protocol', 'filter', 'quietHours', 'mutedUntil'] as const;
-/** Lets the event loop turn between chunks: listing 100,000 subscriptions must not hold the process. */
-const turn = () => new Promise((r) => setImmediate(r));
 
 const refOf = (s: Pick<SubscriptionRecord, (typeof REF_FIELDS)[number]>): SubscriptionRef => {
   const ref: SubscriptionRef = { id: s.id, protocol: s.protocol };

@@ -5,6 +5,7 @@
  * past `audit.retentionDays`, and every record of a deleted topic; then the embedded store drops
  * rows whose TTL has passed. A failing pass is logged and the next one tries again.
  */
+import { setImmediate as turn } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { AUDIT_INDEX, DELETED_TOPICS, deliveryId, FAILED_INDEX, MESSAGES_INDEX, splitMessageMember, topicIndex } from './indexes.js';
 import { HELD_SET, type MessageRecord } from './messages.js';
@@ -14,7 +15,6 @@ import type { Store, WriteOp } from './store.js';
 export const SWEEP_BATCH = 200;
 /** A deleted topic's deliveries deleted per transaction. */
 const DELIVERY_BATCH = 1_000;
-const turn = () => new Promise((r) => setImmediate(r));
 
 export interface SweepCounts {
   messages: number;
